@@ -1,0 +1,79 @@
+"""Settings: defaults here, then ``instance/config.py``, then the environment."""
+
+import os
+
+#: Settings read from environment variables, with the type each is parsed as.
+ENV_SETTINGS = {
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "MEDIA_STORAGE": str,
+    "MEDIA_ROOT": str,
+    "MEDIA_URL": str,
+    "S3_BUCKET": str,
+    "S3_ENDPOINT_URL": str,
+    "THUMBNAIL_SIZES": lambda value: [int(size) for size in value.split(",")],
+    "ACCEPTED_MEDIA_TYPES": lambda value: [t.strip() for t in value.split(",")],
+    "MAX_UPLOAD_SIZE": int,
+    "MAX_IMAGE_PIXELS": int,
+    "PAGE_SIZE": int,
+    "CORS_ORIGINS": lambda value: [o.strip() for o in value.split(",") if o.strip()],
+}
+
+DEFAULTS = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # None means SQLite in the instance folder
+    "MEDIA_STORAGE": "local",
+    "MEDIA_ROOT": None,  # None means media/ in the instance folder
+    "MEDIA_URL": None,  # None means /media/ on this host
+    "S3_BUCKET": None,
+    "S3_ENDPOINT_URL": None,
+    "THUMBNAIL_SIZES": [64, 128, 512, 1080],
+    "ACCEPTED_MEDIA_TYPES": [
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/bmp",
+        "image/tiff",
+        "application/pdf",
+    ],
+    "MAX_UPLOAD_SIZE": 20 * 1024 * 1024,
+    "MAX_IMAGE_PIXELS": 50_000_000,
+    "PAGE_SIZE": 20,
+    "CORS_ORIGINS": [],
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # Flask's own JSON body limit is enforced by Werkzeug before the view reads.
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+}
+
+
+class ConfigError(RuntimeError):
+    """The settings are unusable; the app refuses to start."""
+
+
+def load_config(app, overrides=None):
+    """Fill ``app.config`` from defaults, the instance file, the environment, then ``overrides``."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, parse in ENV_SETTINGS.items():
+        if name in os.environ:
+            app.config[name] = parse(os.environ[name])
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    config = app.config
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "portfolio.db")
+    if not config["MEDIA_ROOT"]:
+        config["MEDIA_ROOT"] = os.path.join(app.instance_path, "media")
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_SIZE"]
+
+    if not config["SECRET_KEY"]:
+        if not (app.debug or config.get("TESTING")):
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it in the environment or instance/config.py "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        config["SECRET_KEY"] = "dev-only-not-secret"

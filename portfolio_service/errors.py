@@ -1,0 +1,139 @@
+"""The one place where failures become the contract's JSON error bodies."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+HTTP_DETAILS = {
+    400: "Bad request.",
+    401: "Authentication credentials were not provided.",
+    403: "You do not have permission to perform this action.",
+    404: "Not found.",
+    413: "Request body is larger than the upload limit.",
+    415: "Unsupported media type.",
+}
+
+
+class APIError(Exception):
+    """An error with a status and a ``{"detail": ...}`` body (plus extra keys)."""
+
+    status = 400
+    detail = "Bad request."
+    headers: dict[str, str] = {}
+
+    def __init__(self, detail: str | None = None, **extra):
+        super().__init__(detail or self.detail)
+        if detail:
+            self.detail = detail
+        self.extra = extra
+
+    def body(self) -> dict:
+        return {"detail": self.detail, **self.extra}
+
+
+class ParseError(APIError):
+    status = 400
+    detail = "Malformed request."
+
+
+class NotAuthenticated(APIError):
+    status = 401
+    detail = HTTP_DETAILS[401]
+    headers = {"WWW-Authenticate": "Token"}
+
+
+class PermissionDenied(APIError):
+    status = 403
+    detail = HTTP_DETAILS[403]
+
+
+class NotFound(APIError):
+    status = 404
+    detail = HTTP_DETAILS[404]
+
+
+class Conflict(APIError):
+    status = 409
+    detail = "The request conflicts with the current state."
+
+
+class PreconditionFailed(APIError):
+    status = 412
+    detail = "The resource has changed since If-Match was read."
+
+
+class UnsupportedMediaType(APIError):
+    status = 415
+    detail = HTTP_DETAILS[415]
+
+
+class Throttled(APIError):
+    status = 429
+    detail = "Request was throttled."
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Request was throttled. Expected available in {retry_after} seconds.")
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class ServiceUnavailable(APIError):
+    status = 503
+    detail = "Service unavailable."
+
+
+def field_errors(messages: dict | list | str) -> dict:
+    """Marshmallow's messages in the contract's shape (``_schema`` → ``non_field_errors``)."""
+    if not isinstance(messages, dict):
+        messages = {"_schema": messages if isinstance(messages, list) else [messages]}
+    body = dict(messages)
+    if "_schema" in body:
+        body["non_field_errors"] = body.pop("_schema")
+    return body
+
+
+def _response(body: dict, status: int, headers: dict | None = None):
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def handle_api_error(error: APIError):
+    return _response(error.body(), error.status, error.headers)
+
+
+def handle_validation_error(error: ValidationError):
+    return _response(field_errors(error.messages), 400)
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    if status == 405:
+        detail = f'Method "{request.method}" not allowed.'
+    else:
+        detail = HTTP_DETAILS.get(status) or error.description or error.name
+    response = _response({"detail": detail}, status)
+    # Keep headers Werkzeug computed, such as Allow on a 405.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def handle_unexpected_error(error: Exception):
+    log.exception("Unhandled exception", exc_info=error)
+    return _response({"detail": "Internal server error."}, 500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Route every failure of every route through the handlers above."""
+    app.register_error_handler(APIError, handle_api_error)
+    app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,12 @@
+"""The media library: uploads, thumbnails and the files themselves."""
+
+from flask import Blueprint, current_app
+
+from .storage import Storage
+
+bp = Blueprint("media", __name__)
+
+
+def get_storage() -> Storage:
+    """The app's configured storage backend."""
+    return current_app.extensions["storage"]

@@ -1,0 +1,114 @@
+"""Operations endpoints: health, the OpenAPI document and its interactive page."""
+
+from __future__ import annotations
+
+import logging
+
+import swagger_ui_bundle
+from flask import Blueprint, current_app, jsonify, send_from_directory
+from marshmallow import Schema, fields
+from sqlalchemy import text
+
+from .auth.permissions import ANYONE, permission
+from .extensions import db
+from .media import get_storage
+from .openapi import build_spec
+
+bp = Blueprint("ops", __name__, url_prefix="/api")
+log = logging.getLogger(__name__)
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>portfolio-service API</title>
+  <link rel="stylesheet" href="docs/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="docs/swagger-ui-bundle.js"></script>
+  <script src="docs/init.js"></script>
+</body>
+</html>
+"""
+
+DOCS_INIT = """window.ui = SwaggerUIBundle({
+  url: "openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  persistAuthorization: true,
+  tryItOutEnabled: true
+});
+"""
+
+
+class HealthSchema(Schema):
+    """``ok`` or ``error`` for the service and each part it depends on."""
+
+    status = fields.String(required=True)
+    database = fields.String(required=True)
+    storage = fields.String(required=True)
+
+
+def _check(name: str, probe) -> str:
+    try:
+        probe()
+    except Exception:
+        log.exception("Health check of %s failed", name)
+        return "error"
+    return "ok"
+
+
+@bp.get("/health")
+@permission(ANYONE)
+def health():
+    """Report whether the database and the media storage answer.
+    ---
+    get:
+      tags: [operations]
+      security: []
+      responses:
+        200:
+          description: Everything answers.
+          content: {application/json: {schema: HealthSchema}}
+        503:
+          description: A part failed; it is named with `error`.
+          content: {application/json: {schema: HealthSchema}}
+    """
+    parts = {
+        "database": _check("database", lambda: db.session.execute(text("SELECT 1"))),
+        "storage": _check("storage", lambda: get_storage().check()),
+    }
+    healthy = all(state == "ok" for state in parts.values())
+    return jsonify(status="ok" if healthy else "error", **parts), 200 if healthy else 503
+
+
+@bp.get("/openapi.json")
+@permission(ANYONE)
+def openapi_document():
+    """The OpenAPI 3 document of this API."""
+    spec = current_app.extensions.get("openapi")
+    if spec is None:
+        spec = current_app.extensions["openapi"] = build_spec(current_app)
+    return jsonify(spec)
+
+
+@bp.get("/docs")
+@permission(ANYONE)
+def docs_page():
+    """An interactive page for the API, served without any CDN."""
+    return DOCS_PAGE, 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+@bp.get("/docs/init.js")
+@permission(ANYONE)
+def docs_init():
+    """The script that points Swagger UI at the OpenAPI document."""
+    return DOCS_INIT, 200, {"Content-Type": "text/javascript; charset=utf-8"}
+
+
+@bp.get("/docs/<any('swagger-ui.css', 'swagger-ui-bundle.js'):filename>")
+@permission(ANYONE)
+def docs_asset(filename: str):
+    """Swagger UI's own files, from the installed ``swagger-ui-bundle`` package."""
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)

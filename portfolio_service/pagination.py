@@ -1,0 +1,61 @@
+"""The one paginator: ``{"count", "next", "previous", "results"}`` with absolute links."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app, request
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Select, func, select
+
+from .errors import NotFound
+from .extensions import db
+from .parsing import load_query
+
+MAX_PAGE_SIZE = 100
+
+
+class PageQuerySchema(Schema):
+    """``?page=`` (1-based) and ``?page_size=`` (capped at 100)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(validate=validate.Range(min=1))
+
+
+page_query_schema = PageQuerySchema()
+
+
+class PageSchema(Schema):
+    """The envelope of every list; ``results`` is filled in per resource."""
+
+    count = fields.Integer(required=True)
+    next = fields.Url(allow_none=True, required=True)
+    previous = fields.Url(allow_none=True, required=True)
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return f"{request.base_url}?{urlencode(args, doseq=True)}"
+
+
+def paginate(statement: Select, schema: Schema, options=()) -> dict:
+    """Run one page of ``statement`` and dump it with ``schema`` (``many=True``).
+
+    ``options`` are loader options applied to the page query only, so the
+    count stays a cheap ``SELECT count(*)``.
+    """
+    args = load_query(page_query_schema)
+    page = args["page"]
+    size = min(args.get("page_size") or current_app.config["PAGE_SIZE"], MAX_PAGE_SIZE)
+
+    count = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    if page > 1 and (page - 1) * size >= count:
+        raise NotFound("Invalid page.")
+    items = db.session.scalars(statement.options(*options).limit(size).offset((page - 1) * size))
+    return {
+        "count": count,
+        "next": _page_url(page + 1) if page * size < count else None,
+        "previous": _page_url(page - 1) if page > 1 else None,
+        "results": schema.dump(items.unique().all(), many=True),
+    }

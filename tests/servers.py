@@ -1,0 +1,77 @@
+"""Start the real gunicorn, as ``make run`` does, for tests that need a server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(tmp_path: Path, **settings: str) -> dict:
+    """Environment for a throw-away instance under ``tmp_path``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env.update(
+        FLASK_APP="wsgi",
+        SECRET_KEY="server-test-secret",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'server.db'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    )
+    env.update(settings)
+    return env
+
+
+def flask(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a ``flask`` command in the repository root with ``env``."""
+    return subprocess.run(
+        [str(BIN / "flask"), *args], cwd=ROOT, env=env, check=check, capture_output=True, text=True
+    )
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, workers: int = 2, port: int | None = None):
+    """Run gunicorn (migrated database first) and yield its base URL; stop it afterwards."""
+    port = port or free_port()
+    env = {**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    flask(env, "db", "upgrade")
+    log = open(Path(env["MEDIA_ROOT"]).parent / f"gunicorn-{port}.log", "w+")
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{base}/api/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"gunicorn did not start:\n{log.read()}") from None
+                time.sleep(0.1)
+        process.log = log
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

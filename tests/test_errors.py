@@ -1,0 +1,122 @@
+"""Every failure answers the contract's JSON shape, never HTML."""
+
+import logging
+
+import pytest
+from marshmallow import Schema, fields
+
+from portfolio_service.parsing import load_body
+
+
+class EchoSchema(Schema):
+    title = fields.String(required=True)
+    id = fields.Integer(dump_only=True)
+
+
+@pytest.fixture
+def app(app):
+    """The app with two extra routes: one that echoes a body, one that crashes."""
+
+    @app.post("/api/_test/echo")
+    def echo():
+        return load_body(EchoSchema())
+
+    @app.get("/api/_test/crash")
+    def crash():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    return app
+
+
+def test_unknown_route_is_json_404(client):
+    response = client.get("/api/nowhere")
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json() == {"detail": "Not found."}
+
+
+def test_unknown_route_outside_api_is_json_too(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 404
+    assert response.get_json() == {"detail": "Not found."}
+
+
+def test_wrong_method_is_json_405_with_allow(client):
+    response = client.delete("/api/health")
+    assert response.status_code == 405
+    assert response.get_json() == {"detail": 'Method "DELETE" not allowed.'}
+    assert "GET" in response.headers["Allow"]
+
+
+def test_malformed_json_is_400_parse_error(client):
+    response = client.post("/api/_test/echo", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["detail"].startswith("JSON parse error - ")
+
+
+def test_nan_is_not_json(client):
+    response = client.post("/api/_test/echo", data='{"title": NaN}', content_type="application/json")
+    assert response.status_code == 400
+    assert "NaN" in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_other_content_type_is_415(client, content_type):
+    response = client.post("/api/_test/echo", data='{"title": "x"}', content_type=content_type)
+    assert response.status_code == 415
+    assert response.get_json()["detail"].startswith("Unsupported media type")
+
+
+def test_json_with_charset_is_accepted(client):
+    response = client.post(
+        "/api/_test/echo", data='{"title": "x"}', content_type="application/json; charset=utf-8"
+    )
+    assert response.status_code == 200
+    assert response.get_json() == {"title": "x"}
+
+
+def test_oversize_body_is_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    response = client.post("/api/_test/echo", data="x" * 101, content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json() == {"detail": "Request body is larger than the upload limit."}
+
+
+def test_validation_errors_name_each_field(client):
+    response = client.post("/api/_test/echo", json={"titel": "x", "id": 3})
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "title": ["Missing data for required field."],
+        "titel": ["Unknown field."],
+        "id": ["Unknown field."],
+    }
+
+
+def test_null_for_non_nullable_field_is_400(client):
+    response = client.post("/api/_test/echo", json={"title": None})
+    assert response.get_json() == {"title": ["Field may not be null."]}
+
+
+def test_non_object_body_is_non_field_error(client):
+    response = client.post("/api/_test/echo", json=[1, 2])
+    assert response.status_code == 400
+    assert list(response.get_json()) == ["non_field_errors"]
+
+
+def test_unhandled_exception_is_logged_and_hidden(client, caplog):
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/api/_test/crash")
+    assert response.status_code == 500
+    assert response.get_json() == {"detail": "Internal server error."}
+    assert b"hunter2" not in response.data and b"Traceback" not in response.data
+    assert any(record.exc_info and "hunter2" in str(record.exc_info[1]) for record in caplog.records)
+
+
+def test_each_request_is_logged_once(client, caplog):
+    with caplog.at_level(logging.INFO, logger="portfolio_service.requests"):
+        client.get("/api/health?x=1")
+    lines = [r.getMessage() for r in caplog.records if r.name == "portfolio_service.requests"]
+    assert len(lines) == 1
+    method, path, status, duration = lines[0].split()
+    assert (method, path, status) == ("GET", "/api/health?x=1", "200")
+    assert duration.endswith("ms")

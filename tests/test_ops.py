@@ -1,0 +1,57 @@
+"""Health, the OpenAPI document and the docs page."""
+
+from openapi_spec_validator import validate
+
+from portfolio_service import create_app
+
+from .conftest import make_app
+
+
+def test_health_ok(client):
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "storage": "ok"}
+
+
+def test_health_names_a_failing_storage(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    client = make_app(tmp_path, MEDIA_ROOT=str(blocker / "media")).test_client()
+    response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "ok", "storage": "error"}
+
+
+def test_health_names_a_failing_database(tmp_path):
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": "sqlite:////nonexistent/dir/x.db", "MEDIA_ROOT": str(tmp_path)},
+        instance_path=str(tmp_path),
+    )
+    response = app.test_client().get("/api/health")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "error", "storage": "ok"}
+
+
+def test_openapi_document_is_valid(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    assert "/api/health" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["Token"]["name"] == "Authorization"
+
+
+def test_docs_page_uses_only_local_assets(client):
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "http" not in html  # no CDN: every asset is served by the app itself
+    for asset in ("docs/swagger-ui.css", "docs/swagger-ui-bundle.js", "docs/init.js"):
+        assert asset in html
+        served = client.get(f"/api/{asset}")
+        assert served.status_code == 200, asset
+        assert len(served.data) > 10, asset
+        served.close()
+    assert "openapi.json" in client.get("/api/docs/init.js").get_data(as_text=True)
