@@ -44,9 +44,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import ops
+    from . import auth, ops
 
     app.register_blueprint(ops.bp)
+    app.register_blueprint(auth.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -59,3 +59,9 @@ def paginate(statement: Select, schema: Schema, options=()) -> dict:
         "previous": _page_url(page - 1) if page > 1 else None,
         "results": schema.dump(items.unique().all(), many=True),
     }
+
+
+def page_schema(item_schema: type[Schema]) -> type[Schema]:
+    """The documented envelope of a list of ``item_schema`` (``TagSchema`` → ``TagPageSchema``)."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    return type(name, (PageSchema,), {"results": fields.List(fields.Nested(item_schema), required=True)})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from typing import Any
 
 from flask import request
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
+from sqlalchemy import select
 
 from .errors import ParseError, UnsupportedMediaType
+from .extensions import db
 
 
 def _reject_constant(name: str):
@@ -26,9 +29,37 @@ def json_body() -> Any:
         raise ParseError(f"JSON parse error - {error}") from None
 
 
-def load_body(schema: Schema, **kwargs) -> Any:
-    """Validate the JSON body with ``schema`` (unknown and read-only fields are 400s)."""
-    return schema.load(json_body(), **kwargs)
+_editing: ContextVar[Any] = ContextVar("editing", default=None)
+
+
+def load_body(schema: Schema, *, instance: Any = None, **kwargs) -> Any:
+    """Validate the JSON body with ``schema`` (unknown and read-only fields are 400s).
+
+    ``instance`` is the object being updated, if any; validators reach it with
+    ``editing()`` (uniqueness checks skip it).
+    """
+    data = json_body()
+    token = _editing.set(instance)
+    try:
+        return schema.load(data, **kwargs)
+    finally:
+        _editing.reset(token)
+
+
+def editing() -> Any:
+    """The object the body being loaded will update, or None for a create."""
+    return _editing.get()
+
+
+def check_unique(column, value: Any, message: str, **scope) -> None:
+    """Raise a field error if another row holds ``value`` in ``column`` (within ``scope``)."""
+    model = column.class_
+    query = select(model.id).where(column == value).filter_by(**scope)
+    current = editing()
+    if current is not None and current.id is not None:
+        query = query.where(model.id != current.id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise ValidationError(message)
 
 
 def load_query(schema: Schema) -> dict:

@@ -48,3 +48,21 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def headers(app):
+    """``headers(*codes, staff=True, admin=False)``: Authorization headers of a new user."""
+    from .factories import auth, make_token, make_user
+
+    def make(*codes, staff=True, admin=False, **kwargs):
+        with app.app_context():
+            user = make_user(staff=staff, admin=admin, permissions=codes, **kwargs)
+            return auth(make_token(user))
+
+    return make
+
+
+@pytest.fixture
+def admin_headers(headers):
+    return headers(admin=True)

@@ -1,0 +1,7 @@
+"""Users, API keys and the permission codes that guard every endpoint."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/api/auth", cli_group="auth")
+
+from . import cli, views  # noqa: E402,F401  (registers routes and commands on bp)

@@ -1,9 +1,18 @@
-"""Permission codes and the one decorator that declares who may call a view."""
+"""Permission codes, token authentication, and the one decorator that declares access."""
 
 from __future__ import annotations
 
 import functools
+import hmac
+from datetime import timedelta
 from enum import IntEnum
+
+from flask import g, request
+from sqlalchemy import or_, select, update
+
+from ..database import utcnow
+from ..errors import NotAuthenticated, PermissionDenied
+from ..extensions import db
 
 
 class Perm(IntEnum):
@@ -24,6 +33,14 @@ class Perm(IntEnum):
     TAG_UPDATE = 4403  # update tags
     TAG_DELETE = 4404  # delete tags
 
+    @property
+    def needs_token(self) -> bool:
+        return True
+
+    @property
+    def openapi_description(self) -> str:
+        return f"Permission code: {self.value} (staff holding it, or admin)."
+
 
 class Access:
     """Who may call a view, for rules that are not a permission code."""
@@ -42,12 +59,82 @@ AUTHENTICATED = Access("AUTHENTICATED", True, "Needs a token of an active user."
 ADMIN = Access("ADMIN", True, "Needs a token of an admin.")
 
 
+#: ``last_used_at`` is written at most this often per key, so reads stay reads.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def authenticate() -> None:
+    """Resolve ``Authorization: Token <key>`` into ``g.user`` and ``g.token`` (None without one).
+
+    A header that is present but wrong is a 401 on every route, public or not.
+    """
+    from .models import ApiToken, hash_key
+
+    g.user = g.token = None
+    header = request.headers.get("Authorization")
+    if header is None:
+        return
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "token" or not key or " " in key:
+        raise NotAuthenticated("Invalid token header. Use 'Authorization: Token <key>'.")
+    digest = hash_key(key)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.key_hash == digest))
+    now = utcnow()
+    if token is None or not hmac.compare_digest(token.key_hash, digest):
+        raise NotAuthenticated("Invalid token.")
+    if not token.is_usable(now):
+        raise NotAuthenticated("Token expired, revoked, or its user is inactive.")
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        _touch(token, now)
+    g.user, g.token = token.user, token
+
+
+def _touch(token, now) -> None:
+    """Record use in a short transaction of its own (the first statement takes the write lock)."""
+    from .models import ApiToken
+
+    db.session.commit()  # end the read transaction; objects stay loaded
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id)
+        .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
+        .values(last_used_at=now)
+    )
+    db.session.commit()
+    token.last_used_at = now
+
+
+def has_permission(code: Perm) -> bool:
+    """Whether the caller holds ``code`` (for views whose answer depends on it)."""
+    user = g.get("user")
+    return user is not None and user.may(code)
+
+
+def check_access(access: Access | Perm) -> None:
+    """Raise 401 or 403 unless the caller meets ``access``."""
+    if access is ANYONE:
+        return
+    user = g.get("user")
+    if user is None:
+        raise NotAuthenticated()
+    if access is AUTHENTICATED or (access is ADMIN and user.is_admin):
+        return
+    if isinstance(access, Perm) and user.may(access):
+        return
+    raise PermissionDenied()
+
+
 def permission(access: Access | Perm):
-    """Declare who may call the view: ``ANYONE``, ``AUTHENTICATED``, ``ADMIN`` or a ``Perm``."""
+    """Declare who may call the view: ``ANYONE``, ``AUTHENTICATED``, ``ADMIN`` or a ``Perm``.
+
+    Every view has exactly one; a test walks the URL map to make sure.
+    """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
+            check_access(access)
             return view(*args, **kwargs)
 
         wrapper.access = access

@@ -145,9 +145,7 @@ class S3Storage(Storage):
         for candidate in _candidates(path):
             if self.exists(candidate):
                 continue
-            self.client.upload_fileobj(
-                data, self.bucket, candidate, ExtraArgs={"ContentType": content_type}
-            )
+            self.client.upload_fileobj(data, self.bucket, candidate, ExtraArgs={"ContentType": content_type})
             return candidate
         raise AssertionError("unreachable")
 

@@ -1,0 +1,109 @@
+"""Users, their permission codes, API keys and the login failures that throttle."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class User(db.Model):
+    __tablename__ = "users"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    is_staff: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    permission_rows: Mapped[list[UserPermission]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserPermission.code"
+    )
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    #: The user's permission codes, as plain integers; assigning replaces them.
+    permissions: AssociationProxy[list[int]] = association_proxy(
+        "permission_rows", "code", creator=lambda code: UserPermission(code=code)
+    )
+
+    def set_password(self, password: str, method: str) -> None:
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def may(self, code: int) -> bool:
+        """Whether the user holds permission ``code``: admins always, staff with the code."""
+        if not self.is_active:
+            return False
+        return self.is_admin or (self.is_staff and code in self.permissions)
+
+
+class UserPermission(db.Model):
+    __tablename__ = "user_permission"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[int] = mapped_column(primary_key=True)
+
+
+def hash_key(key: str) -> str:
+    """SHA-256 of an API key: keys are random and long, so a fast hash is enough."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens", lazy="joined", innerjoin=True)
+
+    #: The clear key, set on a token just made and never stored.
+    key = None
+
+    @classmethod
+    def issue(cls, user: User, name: str, expires_at: datetime | None = None) -> ApiToken:
+        """A new token for ``user``; its clear key is on ``.key`` until the object is gone."""
+        key = secrets.token_urlsafe(32)  # 256 bits
+        token = cls(user=user, name=name, key_hash=hash_key(key), expires_at=expires_at)
+        token.key = key
+        return token
+
+    def is_usable(self, now: datetime) -> bool:
+        return (
+            self.revoked_at is None
+            and (self.expires_at is None or self.expires_at > now)
+            and self.user.is_active
+        )
+
+
+class LoginFailure(db.Model):
+    """One failed login; recent rows throttle the username and the client address."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_username_created_at", "username", "created_at"),
+        Index("ix_login_failure_address_created_at", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,299 @@
+"""Login, logout, me, API keys, the users API, throttling and the CLI."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from portfolio_service.auth.models import ApiToken, LoginFailure, User, hash_key
+from portfolio_service.extensions import db
+
+from .factories import PASSWORD, auth, make_token, make_user
+
+
+@pytest.fixture
+def alice(app):
+    with app.app_context():
+        return make_user("alice", staff=True, permissions=[4203, 4101]).id
+
+
+def login(client, username="alice", password=PASSWORD, **kwargs):
+    return client.post("/api/auth/login", json={"username": username, "password": password}, **kwargs)
+
+
+def test_login_returns_a_key_and_the_user(client, alice, app):
+    response = login(client)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["user"] == {
+        "id": alice,
+        "username": "alice",
+        "is_active": True,
+        "is_staff": True,
+        "is_admin": False,
+        "permissions": [4101, 4203],
+        "created_at": body["user"]["created_at"],
+    }
+    assert body["user"]["created_at"].endswith("Z")
+    assert len(body["token"]) >= 40
+    me = client.get("/api/auth/me", headers=auth(body["token"]))
+    assert me.status_code == 200 and me.get_json()["username"] == "alice"
+    with app.app_context():
+        stored = db.session.scalars(select(ApiToken.key_hash)).all()
+    assert stored == [hash_key(body["token"])]  # only the hash is kept
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [{"username": "alice", "password": "wrong password"}, {"username": "nobody", "password": PASSWORD}],
+)
+def test_wrong_credentials_are_400(client, alice, credentials):
+    response = client.post("/api/auth/login", json=credentials)
+    assert response.status_code == 400
+    assert response.get_json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
+
+
+def test_inactive_user_cannot_log_in(client, app):
+    with app.app_context():
+        make_user("sleepy", active=False)
+    assert login(client, "sleepy").status_code == 400
+
+
+def test_login_needs_both_fields(client):
+    response = client.post("/api/auth/login", json={"username": "alice"})
+    assert response.get_json() == {"password": ["Missing data for required field."]}
+
+
+def test_logout_revokes_only_the_token_used(client, alice, app):
+    first = login(client).get_json()["token"]
+    second = login(client).get_json()["token"]
+    assert client.post("/api/auth/logout", headers=auth(first)).status_code == 204
+    assert client.get("/api/auth/me", headers=auth(first)).status_code == 401
+    assert client.get("/api/auth/me", headers=auth(second)).status_code == 200
+
+
+def test_named_tokens_list_create_revoke(client, alice, app):
+    session = auth(login(client).get_json()["token"])
+    expires = (datetime.now(timezone.utc) + timedelta(days=7)).isoformat()
+    created = client.post("/api/auth/tokens", json={"name": "ci", "expires_at": expires}, headers=session)
+    assert created.status_code == 201
+    body = created.get_json()
+    assert set(body) == {"id", "name", "created_at", "last_used_at", "expires_at", "key"}
+    assert created.headers["Location"] == f"http://localhost/api/auth/tokens/{body['id']}"
+    assert client.get("/api/auth/me", headers=auth(body["key"])).status_code == 200
+
+    listed = client.get("/api/auth/tokens", headers=session).get_json()
+    assert listed["count"] == 2
+    assert all("key" not in token for token in listed["results"])
+    assert body["key"] not in str(listed)
+    assert {token["name"] for token in listed["results"]} == {"login", "ci"}
+
+    assert client.delete(f"/api/auth/tokens/{body['id']}", headers=session).status_code == 204
+    assert client.get("/api/auth/me", headers=auth(body["key"])).status_code == 401
+    assert client.get("/api/auth/tokens", headers=session).get_json()["count"] == 1
+
+
+def test_cannot_revoke_someone_elses_token(client, alice, app, headers):
+    with app.app_context():
+        other = make_user("bob")
+        make_token(other)
+        bobs = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == other.id))
+    session = auth(login(client).get_json()["token"])
+    assert client.delete(f"/api/auth/tokens/{bobs}", headers=session).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({}, {"name": ["Missing data for required field."]}),
+        ({"name": "x", "expires_at": "2001-01-01"}, {"expires_at": ["Must be in the future."]}),
+        ({"name": "x", "expires_at": "soon"}, {"expires_at": ["Not a valid datetime."]}),
+        ({"name": "x", "key": "mine"}, {"key": ["Unknown field."]}),
+    ],
+)
+def test_token_creation_errors(client, headers, body, errors):
+    response = client.post("/api/auth/tokens", json=body, headers=headers())
+    assert response.status_code == 400
+    assert response.get_json() == errors
+
+
+def test_last_used_at_is_written_at_most_once_a_minute(client, app, alice):
+    with app.app_context():
+        key = make_token(db.session.get(User, alice))
+    client.get("/api/auth/me", headers=auth(key))
+    with app.app_context():
+        first = db.session.scalar(select(ApiToken.last_used_at))
+        assert first is not None
+        db.session.execute(db.update(ApiToken).values(last_used_at=first - timedelta(seconds=30)))
+        db.session.commit()
+    client.get("/api/auth/me", headers=auth(key))
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken.last_used_at)) == first - timedelta(seconds=30)
+        db.session.execute(db.update(ApiToken).values(last_used_at=first - timedelta(seconds=61)))
+        db.session.commit()
+    client.get("/api/auth/me", headers=auth(key))
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken.last_used_at)) >= first
+
+
+# Throttling
+
+
+def test_sixth_failure_is_429_with_retry_after(client, alice):
+    for _ in range(5):
+        assert login(client, password="nope nope nope").status_code == 400
+    response = login(client)  # even the right password
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 15 * 60
+    assert "throttled" in response.get_json()["detail"]
+
+
+def test_throttle_counts_per_client_address_across_usernames(client, alice):
+    for n in range(5):
+        login(client, f"guess{n}", "nope nope nope")
+    assert login(client).status_code == 429
+    other = login(client, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert other.status_code == 200  # another client for a username not guessed at
+
+
+def test_login_works_again_after_the_window(client, alice, app):
+    for _ in range(5):
+        login(client, password="nope nope nope")
+    assert login(client).status_code == 429
+    with app.app_context():
+        past = datetime.now(timezone.utc) - timedelta(minutes=15, seconds=1)
+        db.session.execute(db.update(LoginFailure).values(created_at=past))
+        db.session.commit()
+    assert login(client).status_code == 200
+
+
+# Users API (admins only)
+
+
+def test_admin_creates_reads_updates_and_deletes_a_user(client, admin_headers, app):
+    created = client.post(
+        "/api/auth/users",
+        json={"username": "carol", "password": "s3cret-enough", "is_staff": True, "permissions": [4202]},
+        headers=admin_headers,
+    )
+    assert created.status_code == 201, created.get_json()
+    user = created.get_json()
+    assert "password" not in user
+    assert created.headers["Location"] == f"http://localhost/api/auth/users/{user['id']}"
+    assert user["permissions"] == [4202] and user["is_staff"] and not user["is_admin"]
+    assert login(client, "carol", "s3cret-enough").status_code == 200
+
+    url = f"/api/auth/users/{user['id']}"
+    assert client.get(url, headers=admin_headers).get_json() == user
+    patched = client.patch(
+        url, json={"permissions": [4203, 4101], "password": "another-one"}, headers=admin_headers
+    )
+    assert patched.get_json()["permissions"] == [4101, 4203]
+    assert login(client, "carol", "another-one").status_code == 200
+    assert login(client, "carol", "s3cret-enough").status_code == 400
+
+    assert client.delete(url, headers=admin_headers).status_code == 204
+    assert client.get(url, headers=admin_headers).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "carol")) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        (
+            {"username": "x", "password": "longenough", "permissions": [9999]},
+            {"permissions": {"0": ["Unknown permission code."]}},
+        ),
+        (
+            {"username": "x", "password": "longenough", "permissions": [4101, 4101]},
+            {"permissions": ["Duplicate values: 4101."]},
+        ),
+        ({"username": "x", "password": "short"}, {"password": ["Length must be between 8 and 256."]}),
+        (
+            {"username": "bad name", "password": "longenough"},
+            {"username": ["Letters, digits and @/./+/-/_ only, at most 150."]},
+        ),
+        ({"password": "longenough"}, {"username": ["Missing data for required field."]}),
+        ({"username": "x", "password": "longenough", "id": 5}, {"id": ["Unknown field."]}),
+        (
+            {"username": "x", "password": "longenough", "is_staff": None},
+            {"is_staff": ["Field may not be null."]},
+        ),
+    ],
+)
+def test_user_validation_errors_change_nothing(client, admin_headers, app, body, errors):
+    response = client.post("/api/auth/users", json=body, headers=admin_headers)
+    assert response.status_code == 400
+    assert response.get_json() == errors
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(User.id))) == 1  # just the admin
+
+
+def test_duplicate_username_is_400(client, admin_headers, alice):
+    response = client.post(
+        "/api/auth/users", json={"username": "alice", "password": "longenough"}, headers=admin_headers
+    )
+    assert response.get_json() == {"username": ["A user with that username already exists."]}
+
+
+def test_renaming_a_user_to_its_own_name_is_fine(client, admin_headers, alice):
+    response = client.patch(f"/api/auth/users/{alice}", json={"username": "alice"}, headers=admin_headers)
+    assert response.status_code == 200
+
+
+def test_last_active_admin_cannot_remove_themselves(client, app, admin_headers):
+    me = client.get("/api/auth/me", headers=admin_headers).get_json()["id"]
+    url = f"/api/auth/users/{me}"
+    for change in ({"is_admin": False}, {"is_active": False}):
+        response = client.patch(url, json=change, headers=admin_headers)
+        assert response.status_code == 400
+        assert response.get_json() == {"non_field_errors": ["At least one active admin must remain."]}
+    assert client.delete(url, headers=admin_headers).status_code == 400
+    assert client.get(url, headers=admin_headers).get_json()["is_admin"] is True
+
+    with app.app_context():
+        make_user("second-admin", admin=True)
+    assert client.patch(url, json={"is_admin": False}, headers=admin_headers).status_code == 200
+
+
+# CLI
+
+
+def test_cli_create_user_and_token(runner, app, client):
+    result = runner.invoke(
+        args=["auth", "create-user", "dave", "--password", "longenough", "--staff", "--permission", "4203"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        dave = db.session.scalar(select(User).where(User.username == "dave"))
+        assert dave.is_staff and not dave.is_admin and list(dave.permissions) == [4203]
+        assert dave.password_hash != "longenough"
+
+    result = runner.invoke(args=["auth", "create-token", "dave", "--name", "laptop"])
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    me = client.get("/api/auth/me", headers=auth(key)).get_json()
+    assert me["username"] == "dave" and me["permissions"] == [4203]
+
+
+def test_cli_create_user_prompts_for_the_password(runner, app):
+    result = runner.invoke(args=["auth", "create-user", "erin", "--admin"], input="longenough\nlongenough\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "erin")).check_password("longenough")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["auth", "create-user", "alice", "--password", "longenough"], "already exists"),
+        (["auth", "create-user", "frank", "--password", "longenough", "--permission", "1234"], "1234"),
+        (["auth", "create-user", "frank", "--password", "short"], "at least 8"),
+        (["auth", "create-token", "nobody"], "No user"),
+    ],
+)
+def test_cli_errors_exit_non_zero(runner, alice, args, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert message in result.output
