@@ -18,7 +18,7 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.run-deps $@
 
 run: $(VENV)/.run-deps  ## migrate, then serve on http://127.0.0.1:$${PORT:-8000}
-	PATH="$(CURDIR)/$(BIN):$$PATH" ./boot.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORTFOLIO_ENV=$${PORTFOLIO_ENV:-development} ./boot.sh
 
 test: $(VENV)/.dev-deps  ## the whole test suite
 	$(BIN)/python -m pytest

@@ -1,14 +1,21 @@
 #!/bin/sh
 # Start the service: settings, migrations, first-run data, then gunicorn.
+# `make run` runs this with PORTFOLIO_ENV=development; a deployment runs it
+# (or `flask db upgrade` as a release step, then `gunicorn wsgi:app`) without.
 set -e
 cd "$(dirname "$0")"
 export FLASK_APP=wsgi
 
 mkdir -p instance
-if [ -z "$SECRET_KEY" ] && [ ! -f instance/config.py ]; then
+if [ "$PORTFOLIO_ENV" = development ] && [ -z "$SECRET_KEY" ] && [ ! -f instance/config.py ]; then
     # A key of this instance's own, made once, kept in the git-ignored instance folder.
     python -c 'import secrets; print("SECRET_KEY = %r" % secrets.token_hex(32))' > instance/config.py
 fi
 
-flask db upgrade
+if [ "${MIGRATE_ON_BOOT:-1}" = 1 ]; then
+    flask db upgrade
+fi
+if [ "$PORTFOLIO_ENV" = development ]; then
+    flask first-run
+fi
 exec gunicorn wsgi:app

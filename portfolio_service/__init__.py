@@ -7,10 +7,19 @@ import os
 import time
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 __version__ = "0.1.0"
 
 log = logging.getLogger("portfolio_service.requests")
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: ids beyond 64 bits are a 404, not a database overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -20,6 +29,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     load_config(app, config)
     app.json.sort_keys = False  # fields keep the order of the source page
+    app.url_map.converters["int"] = IdConverter
 
     register_extensions(app)
     register_blueprints(app)
@@ -44,10 +54,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, ops
+    from . import auth, media, ops, portfolio
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(portfolio.bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -73,4 +85,8 @@ def register_request_logging(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    pass
+    from .cli import first_run_command
+    from .portfolio.cli import seed_command
+
+    app.cli.add_command(seed_command)
+    app.cli.add_command(first_run_command)

@@ -4,6 +4,8 @@ import os
 
 #: Settings read from environment variables, with the type each is parsed as.
 ENV_SETTINGS = {
+    "PORTFOLIO_ENV": str,
+    "PORT": str,
     "DATABASE_URL": str,
     "SECRET_KEY": str,
     "MEDIA_STORAGE": str,
@@ -20,6 +22,9 @@ ENV_SETTINGS = {
 }
 
 DEFAULTS = {
+    # "development" lets `make run` seed demo data and print a first admin key.
+    "PORTFOLIO_ENV": "production",
+    "PORT": "8000",
     "SECRET_KEY": None,
     "DATABASE_URL": None,  # None means SQLite in the instance folder
     "MEDIA_STORAGE": "local",
@@ -71,7 +76,7 @@ def load_config(app, overrides=None):
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_SIZE"]
 
     if not config["SECRET_KEY"]:
-        if not (app.debug or config.get("TESTING")):
+        if not (app.debug or config.get("TESTING") or config["PORTFOLIO_ENV"] == "development"):
             raise ConfigError(
                 "SECRET_KEY is not set. Set it in the environment or instance/config.py "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."

@@ -50,6 +50,7 @@ def configure_sqlite(engine: Engine) -> None:
     can deadlock on the lock upgrade, and SQLite answers that at once with
     "database is locked" whatever the timeout. Writing requests therefore
     start with ``BEGIN IMMEDIATE``: they queue for the write lock up front.
+    Reads, and the CLI, keep the plain ``BEGIN``.
     """
 
     @event.listens_for(engine, "connect")
@@ -64,5 +65,5 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        reading = has_request_context() and request.method in SAFE_METHODS
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        writing = has_request_context() and request.method not in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, jsonify, request
 from marshmallow import ValidationError
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +131,42 @@ def handle_http_exception(error: HTTPException):
     return response
 
 
+def unique_message(model_name: str, field: str) -> str:
+    """The one wording of a uniqueness clash, from the validators and from the database."""
+    return f"A {model_name} with this {field} already exists."
+
+
+# "UNIQUE constraint failed: meta.portfolio_id, meta.key": the last column names the field.
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:\w+\.\w+, )*(\w+)\.(\w+)")
+
+
+def _unique_violation(error: IntegrityError) -> tuple[str, str] | None:
+    """(table, column) of the unique constraint a write broke, on SQLite or PostgreSQL."""
+    match = _SQLITE_UNIQUE.search(str(error.orig))
+    if match:
+        return match[1], match[2]
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None) or ""
+    for table in db.metadata.tables.values():
+        for unique in table.constraints:
+            if unique.name == constraint and isinstance(unique, UniqueConstraint):
+                return table.name, list(unique.columns)[-1].name
+    return None
+
+
+def handle_integrity_error(error: IntegrityError):
+    """A race the validators could not see: the same 400 they would have given."""
+    db.session.rollback()
+    violation = _unique_violation(error)
+    if violation is None:
+        log.warning("Integrity error: %s", error.orig)
+        return _response({"non_field_errors": ["The request conflicts with a concurrent change."]}, 400)
+    table, column = violation
+    model_name = next(
+        (m.class_.__name__.lower() for m in db.Model.registry.mappers if m.local_table.name == table), table
+    )
+    return _response({column: [unique_message(model_name, column)]}, 400)
+
+
 def handle_unexpected_error(error: Exception):
     log.exception("Unhandled exception", exc_info=error)
     return _response({"detail": "Internal server error."}, 500)
@@ -136,4 +177,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(APIError, handle_api_error)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(Exception, handle_unexpected_error)

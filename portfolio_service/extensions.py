@@ -21,7 +21,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after a commit, so a view can dump what it just saved
+# without reloading every relation.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 # Batch mode lets SQLite alter tables; compare_type catches column type drift.
 migrate = Migrate(render_as_batch=True, compare_type=True)
 ma = Marshmallow()

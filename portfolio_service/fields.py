@@ -6,8 +6,14 @@ import re
 from datetime import date, datetime, time, timezone
 
 from marshmallow import ValidationError, fields
+from sqlalchemy import select
+
+from .extensions import db
 
 _PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Ids are 64-bit in every database; larger numbers can name nothing.
+MAX_ID = 2**63 - 1
 
 
 def format_datetime(value: datetime) -> str:
@@ -50,3 +56,41 @@ class UniqueList(fields.List):
         if repeated:
             raise ValidationError(f"Duplicate values: {', '.join(map(str, repeated))}.")
         return items
+
+
+class Related(fields.Integer):
+    """An id on input, resolved to the model instance (a 400 on the field if there is none)."""
+
+    default_error_messages = {"missing_object": "No {model} with id {id}."}
+
+    def __init__(self, model, **kwargs):
+        super().__init__(strict=True, **kwargs)
+        self.model = model
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        key = super()._deserialize(value, attr, data, **kwargs)
+        instance = db.session.get(self.model, key) if 0 < key <= MAX_ID else None
+        if instance is None:
+            raise self.make_error("missing_object", model=self.model.__tablename__, id=key)
+        return instance
+
+
+class RelatedList(UniqueList):
+    """A list of ids, resolved in one query to instances in the order given."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(fields.Integer(strict=True), **kwargs)
+        self.model = model
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        ids = super()._deserialize(value, attr, data, **kwargs)
+        if not ids:
+            return []
+        valid = [key for key in ids if 0 < key <= MAX_ID]
+        found = {
+            item.id: item for item in db.session.scalars(select(self.model).where(self.model.id.in_(valid)))
+        }
+        missing = [key for key in ids if key not in found]
+        if missing:
+            raise ValidationError(f"No {self.model.__tablename__} with ids: {', '.join(map(str, missing))}.")
+        return [found[key] for key in ids]

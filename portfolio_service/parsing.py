@@ -10,7 +10,7 @@ from flask import request
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
-from .errors import ParseError, UnsupportedMediaType
+from .errors import ParseError, UnsupportedMediaType, unique_message
 from .extensions import db
 
 
@@ -51,15 +51,19 @@ def editing() -> Any:
     return _editing.get()
 
 
-def check_unique(column, value: Any, message: str, **scope) -> None:
-    """Raise a field error if another row holds ``value`` in ``column`` (within ``scope``)."""
+def check_unique(column, value: Any, **scope) -> None:
+    """Raise a field error if another row holds ``value`` in ``column`` (within ``scope``).
+
+    The database's unique constraint is the backstop for races; ``errors.py``
+    turns its IntegrityError into the same 400.
+    """
     model = column.class_
     query = select(model.id).where(column == value).filter_by(**scope)
     current = editing()
-    if current is not None and current.id is not None:
+    if isinstance(current, model) and current.id is not None:
         query = query.where(model.id != current.id)
     if db.session.scalar(query.limit(1)) is not None:
-        raise ValidationError(message)
+        raise ValidationError(unique_message(model.__name__.lower(), column.key))
 
 
 def load_query(schema: Schema) -> dict:
@@ -71,3 +75,9 @@ def load_query(schema: Schema) -> dict:
         if values:
             args[field.data_key or name] = values if isinstance(field, fields.List) else values[-1]
     return schema.load(args)
+
+
+def like(term: str) -> str:
+    """A LIKE pattern matching ``term`` literally (``%`` and ``_`` are not wildcards; escape ``\\``)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

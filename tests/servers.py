@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -75,3 +76,49 @@ def gunicorn(env: dict, workers: int = 2, port: int | None = None):
             process.kill()
             process.wait()
         log.close()
+
+
+def public_read_policy(bucket: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+
+
+@contextlib.contextmanager
+def moto_s3(bucket: str = "media"):
+    """A real S3-compatible HTTP server (moto's standalone server) on 127.0.0.1, with ``bucket`` made."""
+    import boto3
+
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(endpoint, timeout=1)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.1)
+        client = boto3.client("s3", endpoint_url=endpoint)
+        client.create_bucket(Bucket=bucket)
+        # Files are public, as the README's deploying section sets the bucket up.
+        client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read_policy(bucket)))
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -234,7 +234,7 @@ def test_duplicate_username_is_400(client, admin_headers, alice):
     response = client.post(
         "/api/auth/users", json={"username": "alice", "password": "longenough"}, headers=admin_headers
     )
-    assert response.get_json() == {"username": ["A user with that username already exists."]}
+    assert response.get_json() == {"username": ["A user with this username already exists."]}
 
 
 def test_renaming_a_user_to_its_own_name_is_fine(client, admin_headers, alice):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
 from ..database import utcnow
 from ..extensions import ma
@@ -38,7 +38,13 @@ class UserSchema(ma.Schema):
 
     @validates("username")
     def validate_username(self, value: str, **kwargs) -> None:
-        check_unique(User.username, value, "A user with that username already exists.")
+        check_unique(User.username, value)
+
+    @post_load
+    def sort_permissions(self, data: dict, **kwargs) -> dict:
+        if "permissions" in data:
+            data["permissions"] = sorted(data["permissions"])
+        return data
 
 
 class UserUpdateSchema(UserSchema):

@@ -4,9 +4,12 @@ from flask import Blueprint, current_app
 
 from .storage import Storage
 
-bp = Blueprint("media", __name__)
+bp = Blueprint("media", __name__, cli_group="media")
 
 
 def get_storage() -> Storage:
     """The app's configured storage backend."""
     return current_app.extensions["storage"]
+
+
+from . import cli, views  # noqa: E402,F401  (registers routes and commands on bp)

@@ -122,10 +122,17 @@ class S3Storage(Storage):
 
     def __init__(self, bucket: str, endpoint_url: str | None = None, client=None):
         import boto3
+        from botocore.config import Config
 
         self.bucket = bucket
         self.endpoint_url = endpoint_url
-        self.client = client or boto3.client("s3", endpoint_url=endpoint_url)
+        # Checksums only where S3 requires them: the newer default (aws-chunked
+        # uploads with trailing checksums) is not understood by every
+        # S3-compatible server.
+        config = Config(
+            request_checksum_calculation="when_required", response_checksum_validation="when_required"
+        )
+        self.client = client or boto3.client("s3", endpoint_url=endpoint_url, config=config)
 
     def _missing(self, error) -> bool:
         return error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}

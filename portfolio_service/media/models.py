@@ -1,0 +1,63 @@
+"""A media file, its thumbnails, and where else in the schema it is used."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+UNITS = ("B", "KB", "MB", "GB", "TB")
+
+
+def human_readable_size(size: int) -> str:
+    """1024-based, two decimals: 73062 → ``"71.35 KB"``."""
+    value = float(size)
+    for unit in UNITS:
+        if value < 1024 or unit == UNITS[-1]:
+            return f"{value:.2f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+class Media(db.Model):
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(String(512), unique=True)
+    type: Mapped[str] = mapped_column(String(100), index=True)
+    size: Mapped[int]
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    mode: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    thumbnails: Mapped[list[Thumbnail]] = relationship(
+        cascade="all, delete-orphan", order_by="Thumbnail.size", lazy="selectin", passive_deletes=True
+    )
+
+    @property
+    def human_readable_size(self) -> str:
+        return human_readable_size(self.size)
+
+    @property
+    def paths(self) -> list[str]:
+        """The original's path and every thumbnail's."""
+        return [self.path, *(thumbnail.path for thumbnail in self.thumbnails)]
+
+
+class Thumbnail(db.Model):
+    __tablename__ = "thumbnail"
+    __table_args__ = (UniqueConstraint("media_id", "size"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"))
+    size: Mapped[int]  # the edge of the square box it fits in
+    path: Mapped[str] = mapped_column(String(512), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]

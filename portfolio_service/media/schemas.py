@@ -1,0 +1,88 @@
+"""The media shapes every resource nests: ``image_data``, ``images_data``, ``value_file``."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from marshmallow import fields, validate
+
+from ..extensions import ma
+from ..pagination import page_schema
+from . import get_storage
+
+
+def media_base_url() -> str:
+    """Where file URLs start: ``MEDIA_URL`` (a CDN), the bucket, or ``/media/`` on this host."""
+    base = g.get("media_base_url")
+    if base is None:
+        config = current_app.config
+        base = config["MEDIA_URL"] or get_storage().public_base_url() or request.url_root + "media/"
+        g.media_base_url = base = base if base.endswith("/") else base + "/"
+    return base
+
+
+def file_url(path: str) -> str:
+    return media_base_url() + path
+
+
+class ThumbnailSchema(ma.Schema):
+    id = fields.Integer()
+    f = fields.Function(lambda thumbnail: file_url(thumbnail.path))
+    size = fields.Integer()
+
+
+class MediaFileSchema(ma.Schema):
+    """The source's "Meta value_file data structure": a file without image details."""
+
+    id = fields.Integer(dump_only=True)
+    type = fields.String(dump_only=True)
+    name = fields.String(validate=validate.Length(min=1, max=255))
+    size = fields.Integer(dump_only=True)
+    human_readable_size = fields.String(dump_only=True)
+    f = fields.Function(lambda media: file_url(media.path), dump_only=True)
+
+
+class MediaSchema(MediaFileSchema):
+    """The source's "Image Data Structure"; ``width``, ``height``, ``mode`` are null for other files."""
+
+    width = fields.Integer(dump_only=True)
+    height = fields.Integer(dump_only=True)
+    mode = fields.String(dump_only=True)
+    thumbnails = fields.List(fields.Nested(ThumbnailSchema), dump_only=True)
+
+
+class MediaUpdateSchema(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class MediaUploadSchema(ma.Schema):
+    """The multipart form of an upload (documentation; the view reads the stream itself)."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    name = fields.String(validate=validate.Length(min=1, max=255))
+
+
+class MediaQuerySchema(ma.Schema):
+    search = fields.String(validate=validate.Length(max=200))
+    type = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "MIME prefix, e.g. image/"}
+    )
+
+
+class ReferenceSchema(ma.Schema):
+    type = fields.String(metadata={"example": "portfolio"})
+    id = fields.Integer()
+    field = fields.String(metadata={"example": "image"})
+
+
+class MediaInUseSchema(ma.Schema):
+    """The 409 of a delete: where the media is still used."""
+
+    detail = fields.String()
+    references = fields.List(fields.Nested(ReferenceSchema))
+
+
+media_schema = MediaSchema()
+media_file_schema = MediaFileSchema()
+media_update_schema = MediaUpdateSchema()
+media_query_schema = MediaQuerySchema()
+MediaPageSchema = page_schema(MediaSchema)

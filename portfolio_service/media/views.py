@@ -1,0 +1,185 @@
+"""The media API (``/api/media``) and, for local storage, the files (``/media/<path>``)."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from flask import current_app, request, send_from_directory, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from ..auth.permissions import ANYONE, Perm, permission
+from ..errors import Conflict, NotFound, UnsupportedMediaType
+from ..extensions import db
+from ..pagination import paginate
+from ..parsing import like, load_body, load_query
+from . import bp, get_storage
+from .models import Media
+from .references import detach, find_references
+from .schemas import media_query_schema, media_schema, media_update_schema
+from .storage import LocalStorage
+from .uploads import clean_name, store_upload, written_files
+
+#: Served inline; anything else is sent as an attachment.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "application/pdf"}
+
+
+def _read_upload() -> tuple:
+    """The ``file`` part, the display name and the file name of a multipart upload."""
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType(f'Unsupported media type "{request.mimetype or "none"}" in request.')
+    errors = {field: ["Unknown field."] for field in {*request.form, *request.files} - {"file", "name"}}
+    upload = request.files.get("file")
+    if upload is None:
+        errors["file"] = ["No file was submitted."]
+    name = request.form.get("name")
+    if name is not None:
+        name = clean_name(name)
+        if not name or len(request.form["name"]) > 255:
+            errors["name"] = ["Length must be between 1 and 255."]
+    if errors:
+        raise ValidationError(errors)
+    filename = clean_name(upload.filename or "") or "file"
+    return upload, name or filename, filename
+
+
+@bp.post("/api/media")
+@permission(Perm.MEDIA_CREATE)
+def upload_media():
+    """Upload a file; images get thumbnails.
+    ---
+    post:
+      tags: [media]
+      requestBody:
+        required: true
+        content: {multipart/form-data: {schema: MediaUploadSchema}}
+      responses:
+        201:
+          description: The stored media.
+          content: {application/json: {schema: MediaSchema}}
+    """
+    upload, name, filename = _read_upload()
+    storage = get_storage()
+    with written_files(storage) as written:
+        media = store_upload(upload.stream, name, filename, storage, current_app.config, written)
+        db.session.add(media)
+        db.session.commit()
+    location = url_for("media.get_media", media_id=media.id, _external=True)
+    return media_schema.dump(media), 201, {"Location": location}
+
+
+@bp.get("/api/media")
+@permission(Perm.MEDIA_VIEW)
+def list_media():
+    """The media library, newest first.
+    ---
+    get:
+      tags: [media]
+      parameters:
+        - {in: query, schema: MediaQuerySchema}
+        - {in: query, schema: PageQuerySchema}
+      responses:
+        200:
+          description: A page of media.
+          content: {application/json: {schema: MediaPageSchema}}
+    """
+    args = load_query(media_query_schema)
+    query = select(Media).order_by(Media.id.desc())
+    if args.get("search"):
+        query = query.where(Media.name.ilike(like(args["search"]), escape="\\"))
+    if args.get("type"):
+        query = query.where(Media.type.startswith(args["type"], autoescape=True))
+    return paginate(query, media_schema)
+
+
+def _get_media(media_id: int) -> Media:
+    return db.get_or_404(Media, media_id)
+
+
+@bp.get("/api/media/<int:media_id>")
+@permission(Perm.MEDIA_VIEW)
+def get_media(media_id: int):
+    """One media object.
+    ---
+    get:
+      tags: [media]
+      responses:
+        200:
+          description: The media.
+          content: {application/json: {schema: MediaSchema}}
+    """
+    return media_schema.dump(_get_media(media_id))
+
+
+@bp.patch("/api/media/<int:media_id>")
+@permission(Perm.MEDIA_UPDATE)
+def update_media(media_id: int):
+    """Rename a media object.
+    ---
+    patch:
+      tags: [media]
+      requestBody:
+        required: true
+        content: {application/json: {schema: MediaUpdateSchema}}
+      responses:
+        200:
+          description: The media.
+          content: {application/json: {schema: MediaSchema}}
+    """
+    media = _get_media(media_id)
+    data = load_body(media_update_schema, partial=True)
+    if "name" in data:
+        media.name = clean_name(data["name"]) or media.name
+    db.session.commit()
+    return media_schema.dump(media)
+
+
+@bp.delete("/api/media/<int:media_id>")
+@permission(Perm.MEDIA_DELETE)
+def delete_media(media_id: int):
+    """Delete a media object and its files; 409 while something uses it, unless `force=true`.
+    ---
+    delete:
+      tags: [media]
+      parameters:
+        - {in: query, name: force, schema: {type: boolean}, description: detach it everywhere first}
+      responses:
+        204: {description: Deleted.}
+        409:
+          description: Still used; `references` lists where.
+          content: {application/json: {schema: MediaInUseSchema}}
+    """
+    media = _get_media(media_id)
+    force = request.args.get("force", "false").lower() in {"true", "1", "yes"}
+    references = find_references(media.id)
+    if references and not force:
+        raise Conflict("This media is still in use.", references=references)
+    paths = media.paths
+    detach(media.id)
+    db.session.delete(media)
+    db.session.commit()
+    storage = get_storage()
+    for path in paths:
+        storage.delete(path)
+    return "", 204
+
+
+@bp.get("/media/<path:path>")
+@permission(ANYONE)
+def serve_file(path: str):
+    """A stored file (local storage only; other backends serve their own URLs)."""
+    storage = get_storage()
+    if not isinstance(storage, LocalStorage):
+        raise NotFound()
+    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    response = send_from_directory(
+        storage.root,
+        path,
+        mimetype=mimetype if mimetype in INLINE_TYPES else "application/octet-stream",
+        as_attachment=mimetype not in INLINE_TYPES,
+        max_age=365 * 24 * 3600,  # names are never reused, so a file never changes
+        conditional=True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -1,0 +1,150 @@
+"""Portfolios and their nested resources: ids in, nested ``*_data`` objects out."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate, validates
+
+from ..extensions import ma
+from ..fields import Related, RelatedList, UTCDateTime
+from ..media.models import Media
+from ..media.schemas import MediaFileSchema, MediaSchema
+from ..pagination import page_schema
+from ..parsing import check_unique, editing
+from .models import LIMITS, Employer, Meta, Portfolio, Tag
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+INT32 = validate.Range(min=-(2**31), max=2**31 - 1)
+
+
+def text(limit: str, **kwargs) -> fields.String:
+    """A string field limited like its database column."""
+    minimum = 1 if kwargs.get("required") else 0
+    return fields.String(validate=validate.Length(min=minimum, max=LIMITS[limit]), **kwargs)
+
+
+class EmployerSchema(ma.Schema):
+    """The source's "Client Data Structure"."""
+
+    id = fields.Integer(dump_only=True)
+    name = text("employer_name", required=True)
+    description = text("employer_description", allow_none=True)
+    image = Related(Media, load_only=True, allow_none=True)
+    image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
+
+    @validates("name")
+    def validate_name(self, value: str, **kwargs) -> None:
+        check_unique(Employer.name, value)
+
+
+class TagSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    name = text("tag_name", required=True)
+    image = Related(Media, load_only=True, allow_none=True)
+    image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
+
+    @validates("name")
+    def validate_name(self, value: str, **kwargs) -> None:
+        check_unique(Tag.name, value)
+
+
+class LinkSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    name = text("link_name", required=True)
+    url = fields.Url(
+        allow_none=True,
+        schemes={"http", "https"},
+        validate=validate.Length(max=LIMITS["url"]),
+        error_messages={"invalid": "Enter a valid http or https URL."},
+    )
+    description = text("link_description", allow_none=True)
+    image = Related(Media, load_only=True, allow_none=True)
+    image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
+
+
+class MetaSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    key = text("meta_key", required=True)
+    value_text = text("meta_value", allow_none=True)
+    value_file = Related(Media, allow_none=True, load_only=True)
+    value_file_data = fields.Nested(
+        MediaFileSchema, attribute="value_file", data_key="value_file", dump_only=True, allow_none=True
+    )
+
+    @validates("key")
+    def validate_key(self, value: str, **kwargs) -> None:
+        # Loaded with the meta being edited, or with its portfolio when one is created.
+        current = editing()
+        portfolio_id = current.portfolio_id if isinstance(current, Meta) else current.id
+        check_unique(Meta.key, value, portfolio_id=portfolio_id)
+
+
+class PortfolioSchema(ma.Schema):
+    """The source's "Response Fields", in its order; relations are written as ids."""
+
+    id = fields.Integer(dump_only=True)
+    title = text("title", required=True)
+    slug = fields.String(
+        validate=[
+            validate.Length(min=1, max=LIMITS["slug"]),
+            validate.Regexp(SLUG, error="Use lowercase letters, digits and single hyphens."),
+        ]
+    )
+    excerpt = text("excerpt")
+    order = fields.Integer(strict=True, validate=INT32)
+    image = Related(Media, load_only=True, allow_none=True)
+    employer = Related(Employer, load_only=True, allow_none=True)
+    tags = RelatedList(Tag, load_only=True)
+    images = RelatedList(Media, load_only=True)
+    image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
+    employer_data = fields.Nested(EmployerSchema, attribute="employer", dump_only=True, allow_none=True)
+    tags_data = fields.List(fields.Nested(TagSchema), attribute="tags", dump_only=True)
+    links_data = fields.List(fields.Nested(LinkSchema), attribute="links", dump_only=True)
+    is_active = fields.Boolean()
+    completed_at = UTCDateTime(allow_none=True)
+    created_at = UTCDateTime(dump_only=True)
+    updated_at = UTCDateTime(dump_only=True)
+    description = text("description", allow_none=True)
+    images_data = fields.List(fields.Nested(MediaSchema), attribute="images", dump_only=True)
+    meta = fields.List(fields.Nested(MetaSchema), dump_only=True)
+
+    @validates("title")
+    def validate_title(self, value: str, **kwargs) -> None:
+        check_unique(Portfolio.title, value)
+
+    @validates("slug")
+    def validate_slug(self, value: str, **kwargs) -> None:
+        check_unique(Portfolio.slug, value)
+
+
+class PortfolioQuerySchema(ma.Schema):
+    """Filters and ordering of ``GET /api/portfolios``."""
+
+    ORDERINGS = ["order", "title", "completed_at", "created_at", "updated_at"]
+
+    search = fields.String(validate=validate.Length(max=200))
+    tag = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**63 - 1)))
+    employer = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))
+    is_active = fields.Boolean()
+    ordering = fields.String(
+        validate=validate.OneOf(ORDERINGS + [f"-{name}" for name in ORDERINGS]), load_default="order"
+    )
+
+
+class SearchQuerySchema(ma.Schema):
+    search = fields.String(validate=validate.Length(max=200))
+
+
+portfolio_schema = PortfolioSchema()
+portfolio_update_schema = PortfolioSchema(partial=True)
+portfolio_query_schema = PortfolioQuerySchema()
+employer_schema = EmployerSchema()
+tag_schema = TagSchema()
+link_schema = LinkSchema()
+meta_schema = MetaSchema()
+search_query_schema = SearchQuerySchema()
+
+PortfolioPageSchema = page_schema(PortfolioSchema)
+EmployerPageSchema = page_schema(EmployerSchema)
+TagPageSchema = page_schema(TagSchema)
+LinkPageSchema = page_schema(LinkSchema)
+MetaPageSchema = page_schema(MetaSchema)

@@ -1,0 +1,18 @@
+"""The contract's field lists, in the source page's order."""
+
+PORTFOLIO_KEYS = [
+    "id", "title", "slug", "excerpt", "order", "image_data", "employer_data", "tags_data", "links_data",
+    "is_active", "completed_at", "created_at", "updated_at", "description", "images_data", "meta",
+]  # fmt: skip
+MEDIA_KEYS = [
+    "id",
+    "type",
+    "name",
+    "size",
+    "human_readable_size",
+    "f",
+    "width",
+    "height",
+    "mode",
+    "thumbnails",
+]

@@ -1,0 +1,92 @@
+"""The S3 storage backend against a real S3-compatible server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+
+import boto3
+import pytest
+import requests
+
+from .conftest import make_app
+from .images import image_bytes
+from .servers import moto_s3
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with moto_s3("portfolio-media") as endpoint:
+        yield endpoint
+
+
+def keys(endpoint: str) -> list[str]:
+    listing = boto3.client("s3", endpoint_url=endpoint).list_objects_v2(Bucket="portfolio-media")
+    return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+def s3_app(tmp_path, endpoint, **settings):
+    return make_app(
+        tmp_path, MEDIA_STORAGE="s3", S3_BUCKET="portfolio-media", S3_ENDPOINT_URL=endpoint, **settings
+    )
+
+
+def upload(client, headers, data, filename):
+    return client.post(
+        "/api/media",
+        data={"file": (io.BytesIO(data), filename)},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def test_upload_url_and_delete_on_s3(tmp_path, s3):
+    app = s3_app(tmp_path, s3)
+    client = app.test_client()
+    from .factories import auth, make_token, make_user
+
+    with app.app_context():
+        headers = auth(make_token(make_user(admin=True)))
+    data = image_bytes("JPEG", (800, 600))
+    body = upload(client, headers, data, "photo.jpg").get_json()
+    assert body["f"].startswith(f"{s3}/portfolio-media/core_media/")
+    assert requests.get(body["f"], timeout=5).content == data
+    thumbnail = requests.get(body["thumbnails"][-1]["f"], timeout=5)
+    assert thumbnail.status_code == 200 and thumbnail.headers["Content-Type"] == "image/jpeg"
+    assert len(keys(s3)) == 5
+    assert client.get("/api/health").get_json()["storage"] == "ok"
+    assert (
+        client.get(body["f"].replace(s3 + "/portfolio-media", "")).status_code == 404
+    )  # the app does not serve S3 files
+
+    second = upload(client, headers, data, "photo.jpg").get_json()
+    assert second["f"] != body["f"] and len(keys(s3)) == 10  # never overwritten
+
+    assert client.delete(f"/api/media/{body['id']}", headers=headers).status_code == 204
+    assert len(keys(s3)) == 5
+    assert requests.get(body["f"], timeout=5).status_code == 404
+
+
+def test_media_url_points_at_a_cdn(tmp_path, s3):
+    app = s3_app(tmp_path, s3, MEDIA_URL="https://cdn.example.test/")
+    client = app.test_client()
+    from .factories import auth, make_token, make_user
+
+    with app.app_context():
+        headers = auth(make_token(make_user(admin=True)))
+    body = upload(client, headers, image_bytes(), "a.jpg").get_json()
+    path = body["f"].removeprefix("https://cdn.example.test/")
+    assert path.startswith("core_media/") and path in keys(s3)
+
+
+def test_health_reports_a_missing_bucket(tmp_path, s3):
+    app = make_app(tmp_path, MEDIA_STORAGE="s3", S3_BUCKET="no-such-bucket", S3_ENDPOINT_URL=s3)
+    response = app.test_client().get("/api/health")
+    assert response.status_code == 503 and response.get_json()["storage"] == "error"
