@@ -7,6 +7,7 @@ import os
 import time
 
 from flask import Flask, g, request
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 __version__ = "0.1.0"
@@ -15,11 +16,17 @@ log = logging.getLogger("portfolio_service.requests")
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in routes: ids beyond 64 bits are a 404, not a database overflow."""
+    """``<int:...>`` in routes: an id beyond 64 bits names nothing, so it is a 404.
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(map, *args, **kwargs)
+    (Refusing to match would make Werkzeug answer 405 from another rule, and
+    passing it on would overflow the database driver.)
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > 2**63 - 1:
+            raise NotFound()
+        return number
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -35,6 +42,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     register_blueprints(app)
     register_error_handlers(app)
     register_request_logging(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -51,6 +59,16 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
     app.extensions["storage"] = storage_from_config(app.config)
+    if app.config["CORS_ORIGINS"]:
+        from flask_cors import CORS
+
+        CORS(
+            app,
+            resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}, r"/media/*": {"origins": "*"}},
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+            max_age=3600,
+        )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -81,6 +99,29 @@ def register_request_logging(app: Flask) -> None:
         elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
         path = request.full_path.rstrip("?")
         log.info("%s %s %s %.1fms", request.method, path, response.status_code, elapsed)
+        return response
+
+
+#: Content-Security-Policy per kind of response: the docs page runs Swagger UI
+#: from this origin only; everything else (JSON, media files) runs nothing.
+CSP_DOCS = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+CSP_DEFAULT = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+def register_security_headers(app: Flask) -> None:
+    """The same protective headers on every response, errors included."""
+
+    @app.after_request
+    def add_security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        docs = request.path == "/api/docs" or request.path.startswith("/api/docs/")
+        headers.setdefault("Content-Security-Policy", CSP_DOCS if docs else CSP_DEFAULT)
         return response
 
 

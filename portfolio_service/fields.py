@@ -5,15 +5,46 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timezone
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, pre_load, validate
 from sqlalchemy import select
 
-from .extensions import db
+from .extensions import db, ma
 
 _PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Ids are 64-bit in every database; larger numbers can name nothing.
 MAX_ID = 2**63 - 1
+
+# C0 controls and DEL, except tab, line feed and carriage return. NUL in
+# particular is refused by PostgreSQL, so it must be a 400 before it gets there.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+#: For names, titles and keys: no line breaks (they end up in headers and one-line UIs).
+SINGLE_LINE = validate.Regexp(r"^[^\r\n]*$", error="Line breaks are not allowed.")
+
+
+def _has_control(value) -> bool:
+    if isinstance(value, str):
+        return bool(_CONTROL.search(value))
+    if isinstance(value, list):
+        return any(_has_control(item) for item in value)
+    return False
+
+
+class Schema(ma.Schema):
+    """The base of every schema here: no control characters in any string of the input."""
+
+    @pre_load
+    def reject_control_characters(self, data, **kwargs):
+        if isinstance(data, dict):
+            bad = {
+                name: ["Control characters are not allowed."]
+                for name, value in data.items()
+                if _has_control(value)
+            }
+            if bad:
+                raise ValidationError(bad)
+        return data
 
 
 def format_datetime(value: datetime) -> str:

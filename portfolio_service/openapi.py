@@ -20,6 +20,7 @@ from marshmallow import Schema, fields
 from . import __version__
 
 PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
+YAML_SEPARATOR = re.compile(r"^\s*---\s*$", re.M)
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "path": {"type": "string"}}
 
@@ -91,8 +92,8 @@ def _operation(view, method: str, documented: dict, has_path_args: bool) -> dict
     if method in WRITE_METHODS:
         responses.setdefault("413", _error("413"))
         responses.setdefault("415", _error("415"))
-    if has_path_args:
-        responses.setdefault("404", _error("404"))
+    if has_path_args or "PageQuerySchema" in str(operation.get("parameters")):
+        responses.setdefault("404", _error("404"))  # no such object, or a page past the last
     return operation
 
 
@@ -124,7 +125,9 @@ def build_spec(app: Flask) -> dict:
         if not rule.rule.startswith("/api/"):
             continue
         view = app.view_functions[rule.endpoint]
-        documented = load_operations_from_docstring(view.__doc__ or "")
+        if not YAML_SEPARATOR.search(view.__doc__ or ""):
+            continue  # not an API operation (the docs page and its assets)
+        documented = load_operations_from_docstring(view.__doc__)
         parameters = _path_parameters(rule)
         operations = {
             method.lower(): _operation(view, method, documented.get(method.lower(), {}), bool(parameters))

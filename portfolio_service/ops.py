@@ -32,12 +32,18 @@ DOCS_PAGE = """<!doctype html>
 </html>
 """
 
+# "Authorize" takes the bare key too: the interceptor adds the "Token " scheme.
 DOCS_INIT = """window.ui = SwaggerUIBundle({
   url: "openapi.json",
   dom_id: "#swagger-ui",
   deepLinking: true,
   persistAuthorization: true,
-  tryItOutEnabled: true
+  tryItOutEnabled: true,
+  requestInterceptor: function (request) {
+    var header = request.headers.Authorization;
+    if (header && !/^Token /.test(header)) request.headers.Authorization = "Token " + header;
+    return request;
+  }
 });
 """
 

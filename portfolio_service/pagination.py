@@ -5,11 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import current_app, request
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import Select, func, select
 
 from .errors import NotFound
 from .extensions import db
+from .fields import Schema
 from .parsing import load_query
 
 MAX_PAGE_SIZE = 100

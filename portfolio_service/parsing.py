@@ -9,9 +9,14 @@ from typing import Any
 from flask import request
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import ParseError, UnsupportedMediaType, unique_message
 from .extensions import db
+
+
+#: JSON bodies are small documents; only uploads may use MAX_UPLOAD_SIZE.
+MAX_JSON_BODY = 1024 * 1024
 
 
 def _reject_constant(name: str):
@@ -23,6 +28,8 @@ def json_body() -> Any:
     if request.mimetype != "application/json":
         shown = request.mimetype or "none"
         raise UnsupportedMediaType(f'Unsupported media type "{shown}" in request.')
+    if (request.content_length or 0) > MAX_JSON_BODY or len(request.get_data(cache=True)) > MAX_JSON_BODY:
+        raise RequestEntityTooLarge()
     try:
         return json.loads(request.get_data(cache=True) or b"", parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:

@@ -175,9 +175,17 @@ def test_names_are_sanitised(app, client, staff, filename, stem):
     assert all(p.startswith("core_media/") for p in stored_files(app))
 
 
-def test_name_with_control_characters_is_cleaned(client, staff):
-    body = upload(client, staff, rgba_png(), "a.png", name="Logo\r\nSet-Cookie: x=1").get_json()
-    assert body["name"] == "LogoSet-Cookie: x=1"
+def test_name_with_line_breaks_is_400(app, client, staff):
+    response = upload(client, staff, rgba_png(), "a.png", name="Logo\r\nSet-Cookie: x=1")
+    assert response.status_code == 400
+    assert response.get_json() == {"name": ["Line breaks are not allowed."]}
+    assert stored_files(app) == []
+
+
+def test_uploaded_file_name_with_control_characters_is_cleaned(client, staff):
+    body = upload(client, staff, rgba_png(), "lo\x07go\x1b.png").get_json()
+    assert body["name"] == "logo.png"
+    assert body["f"].endswith("/logo.png")
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Health, the OpenAPI document and the docs page."""
 
+import re
+
 from openapi_spec_validator import validate
 
 from portfolio_service import create_app
@@ -55,3 +57,29 @@ def test_docs_page_uses_only_local_assets(client):
         assert len(served.data) > 10, asset
         served.close()
     assert "openapi.json" in client.get("/api/docs/init.js").get_data(as_text=True)
+
+
+def test_every_api_route_is_documented(app, client):
+    """Only the docs page, its assets and the document itself stay out of the document."""
+    spec = client.get("/api/openapi.json").get_json()
+    documented = {
+        (path, method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and not rule.rule.startswith(("/api/docs", "/api/openapi.json")):
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+            routes |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == documented
+
+
+def test_protected_operations_name_their_permission_code(client):
+    spec = client.get("/api/openapi.json").get_json()
+    patch = spec["paths"]["/api/portfolios/{portfolio_id}"]["patch"]
+    assert patch["security"] == [{"Token": []}]
+    assert "Permission code: 4203" in patch["description"]
+    assert {"400", "401", "403", "404", "412", "413", "415"} <= set(patch["responses"])
+    assert spec["paths"]["/api/portfolios"]["get"]["security"] == [{}, {"Token": []}]

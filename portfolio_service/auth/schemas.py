@@ -5,8 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
 from ..database import utcnow
-from ..extensions import ma
-from ..fields import UniqueList, UTCDateTime
+from ..fields import SINGLE_LINE, Schema, UniqueList, UTCDateTime
 from ..pagination import page_schema
 from ..parsing import check_unique
 from .models import User
@@ -16,12 +15,12 @@ USERNAME = validate.Regexp(r"^[\w.@+-]{1,150}$", error="Letters, digits and @/./
 PASSWORD = validate.Length(min=8, max=256)
 
 
-class LoginSchema(ma.Schema):
+class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(max=150))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
 
 
-class UserSchema(ma.Schema):
+class UserSchema(Schema):
     """A user; admins write all of it, ``password`` is write-only."""
 
     id = fields.Integer(dump_only=True)
@@ -58,11 +57,11 @@ class UserUpdateSchema(UserSchema):
     )
 
 
-class TokenSchema(ma.Schema):
+class TokenSchema(Schema):
     """A named API key; ``key`` appears only in the answer that made it."""
 
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=100), SINGLE_LINE])
     created_at = UTCDateTime(dump_only=True)
     last_used_at = UTCDateTime(dump_only=True)
     expires_at = UTCDateTime(allow_none=True)
@@ -78,7 +77,7 @@ class NewTokenSchema(TokenSchema):
             raise ValidationError("Must be in the future.", "expires_at")
 
 
-class LoginResultSchema(ma.Schema):
+class LoginResultSchema(Schema):
     token = fields.String()
     user = fields.Nested(UserSchema)
 

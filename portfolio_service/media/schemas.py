@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from marshmallow import fields, validate
 
-from ..extensions import ma
+from ..fields import SINGLE_LINE, Schema
 from ..pagination import page_schema
 from . import get_storage
 
@@ -24,18 +24,21 @@ def file_url(path: str) -> str:
     return media_base_url() + path
 
 
-class ThumbnailSchema(ma.Schema):
+NAME = [validate.Length(min=1, max=255), SINGLE_LINE]
+
+
+class ThumbnailSchema(Schema):
     id = fields.Integer()
     f = fields.Function(lambda thumbnail: file_url(thumbnail.path))
     size = fields.Integer()
 
 
-class MediaFileSchema(ma.Schema):
+class MediaFileSchema(Schema):
     """The source's "Meta value_file data structure": a file without image details."""
 
     id = fields.Integer(dump_only=True)
     type = fields.String(dump_only=True)
-    name = fields.String(validate=validate.Length(min=1, max=255))
+    name = fields.String(validate=NAME)
     size = fields.Integer(dump_only=True)
     human_readable_size = fields.String(dump_only=True)
     f = fields.Function(lambda media: file_url(media.path), dump_only=True)
@@ -50,31 +53,35 @@ class MediaSchema(MediaFileSchema):
     thumbnails = fields.List(fields.Nested(ThumbnailSchema), dump_only=True)
 
 
-class MediaUpdateSchema(ma.Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+class MediaUpdateSchema(Schema):
+    name = fields.String(required=True, validate=NAME)
 
 
-class MediaUploadSchema(ma.Schema):
-    """The multipart form of an upload (documentation; the view reads the stream itself)."""
+class MediaUploadSchema(Schema):
+    """The multipart form of an upload: the file, and optionally the name to show."""
 
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-    name = fields.String(validate=validate.Length(min=1, max=255))
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary"},
+        error_messages={"required": "No file was submitted."},
+    )
+    name = fields.String(validate=NAME)
 
 
-class MediaQuerySchema(ma.Schema):
+class MediaQuerySchema(Schema):
     search = fields.String(validate=validate.Length(max=200))
     type = fields.String(
         validate=validate.Length(max=100), metadata={"description": "MIME prefix, e.g. image/"}
     )
 
 
-class ReferenceSchema(ma.Schema):
+class ReferenceSchema(Schema):
     type = fields.String(metadata={"example": "portfolio"})
     id = fields.Integer()
     field = fields.String(metadata={"example": "image"})
 
 
-class MediaInUseSchema(ma.Schema):
+class MediaInUseSchema(Schema):
     """The 409 of a delete: where the media is still used."""
 
     detail = fields.String()
@@ -84,5 +91,6 @@ class MediaInUseSchema(ma.Schema):
 media_schema = MediaSchema()
 media_file_schema = MediaFileSchema()
 media_update_schema = MediaUpdateSchema()
+media_upload_schema = MediaUploadSchema()
 media_query_schema = MediaQuerySchema()
 MediaPageSchema = page_schema(MediaSchema)

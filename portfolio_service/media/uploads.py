@@ -54,6 +54,12 @@ def _size(stream: BinaryIO) -> int:
     return size
 
 
+def _ends_like_pdf(stream: BinaryIO) -> bool:
+    """A PDF ends with ``%%EOF`` (give or take whitespace); a PDF header on other content does not."""
+    stream.seek(max(0, _size(stream) - 1024))
+    return b"%%EOF" in stream.read()
+
+
 @contextlib.contextmanager
 def written_files(storage: Storage) -> Iterator[list[str]]:
     """Collect the paths written inside the block; delete them all if the block fails."""
@@ -96,6 +102,8 @@ def store_upload(
             # Looks like an image but Pillow could not read it: broken, or a format we do not decode.
             raise _file_error(CORRUPT_IMAGE)
         mime, extension, thumbnails, info = kind.mime, kind.extension, [], None
+        if mime == "application/pdf" and not _ends_like_pdf(stream):
+            raise _file_error("Upload a valid PDF: this one has no end-of-file marker.")
     if mime in NEVER_ACCEPTED or mime not in config["ACCEPTED_MEDIA_TYPES"]:
         raise _file_error(f"Unsupported file type {mime}.")
 

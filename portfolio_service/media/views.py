@@ -5,7 +5,6 @@ from __future__ import annotations
 import mimetypes
 
 from flask import current_app, request, send_from_directory, url_for
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from ..auth.permissions import ANYONE, Perm, permission
@@ -16,7 +15,7 @@ from ..parsing import like, load_body, load_query
 from . import bp, get_storage
 from .models import Media
 from .references import detach, find_references
-from .schemas import media_query_schema, media_schema, media_update_schema
+from .schemas import media_query_schema, media_schema, media_update_schema, media_upload_schema
 from .storage import LocalStorage
 from .uploads import clean_name, store_upload, written_files
 
@@ -28,19 +27,10 @@ def _read_upload() -> tuple:
     """The ``file`` part, the display name and the file name of a multipart upload."""
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType(f'Unsupported media type "{request.mimetype or "none"}" in request.')
-    errors = {field: ["Unknown field."] for field in {*request.form, *request.files} - {"file", "name"}}
-    upload = request.files.get("file")
-    if upload is None:
-        errors["file"] = ["No file was submitted."]
-    name = request.form.get("name")
-    if name is not None:
-        name = clean_name(name)
-        if not name or len(request.form["name"]) > 255:
-            errors["name"] = ["Length must be between 1 and 255."]
-    if errors:
-        raise ValidationError(errors)
+    form = media_upload_schema.load({**request.form.to_dict(), **request.files.to_dict()})
+    upload = form["file"]
     filename = clean_name(upload.filename or "") or "file"
-    return upload, name or filename, filename
+    return upload, form.get("name") or filename, filename
 
 
 @bp.post("/api/media")
@@ -127,9 +117,7 @@ def update_media(media_id: int):
           content: {application/json: {schema: MediaSchema}}
     """
     media = _get_media(media_id)
-    data = load_body(media_update_schema, partial=True)
-    if "name" in data:
-        media.name = clean_name(data["name"]) or media.name
+    media.name = load_body(media_update_schema)["name"]
     db.session.commit()
     return media_schema.dump(media)
 

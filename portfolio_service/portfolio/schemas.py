@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate, validates
 
-from ..extensions import ma
-from ..fields import Related, RelatedList, UTCDateTime
+from ..fields import SINGLE_LINE, Related, RelatedList, Schema, UTCDateTime
 from ..media.models import Media
 from ..media.schemas import MediaFileSchema, MediaSchema
 from ..pagination import page_schema
@@ -16,17 +15,18 @@ SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 INT32 = validate.Range(min=-(2**31), max=2**31 - 1)
 
 
-def text(limit: str, **kwargs) -> fields.String:
-    """A string field limited like its database column."""
+def text(limit: str, *, line: bool = False, **kwargs) -> fields.String:
+    """A string field limited like its database column; ``line`` ones take no line breaks."""
     minimum = 1 if kwargs.get("required") else 0
-    return fields.String(validate=validate.Length(min=minimum, max=LIMITS[limit]), **kwargs)
+    validators = [validate.Length(min=minimum, max=LIMITS[limit])] + ([SINGLE_LINE] if line else [])
+    return fields.String(validate=validators, **kwargs)
 
 
-class EmployerSchema(ma.Schema):
+class EmployerSchema(Schema):
     """The source's "Client Data Structure"."""
 
     id = fields.Integer(dump_only=True)
-    name = text("employer_name", required=True)
+    name = text("employer_name", line=True, required=True)
     description = text("employer_description", allow_none=True)
     image = Related(Media, load_only=True, allow_none=True)
     image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
@@ -36,9 +36,9 @@ class EmployerSchema(ma.Schema):
         check_unique(Employer.name, value)
 
 
-class TagSchema(ma.Schema):
+class TagSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = text("tag_name", required=True)
+    name = text("tag_name", line=True, required=True)
     image = Related(Media, load_only=True, allow_none=True)
     image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
@@ -47,9 +47,9 @@ class TagSchema(ma.Schema):
         check_unique(Tag.name, value)
 
 
-class LinkSchema(ma.Schema):
+class LinkSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = text("link_name", required=True)
+    name = text("link_name", line=True, required=True)
     url = fields.Url(
         allow_none=True,
         schemes={"http", "https"},
@@ -61,9 +61,9 @@ class LinkSchema(ma.Schema):
     image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
 
-class MetaSchema(ma.Schema):
+class MetaSchema(Schema):
     id = fields.Integer(dump_only=True)
-    key = text("meta_key", required=True)
+    key = text("meta_key", line=True, required=True)
     value_text = text("meta_value", allow_none=True)
     value_file = Related(Media, allow_none=True, load_only=True)
     value_file_data = fields.Nested(
@@ -78,11 +78,11 @@ class MetaSchema(ma.Schema):
         check_unique(Meta.key, value, portfolio_id=portfolio_id)
 
 
-class PortfolioSchema(ma.Schema):
+class PortfolioSchema(Schema):
     """The source's "Response Fields", in its order; relations are written as ids."""
 
     id = fields.Integer(dump_only=True)
-    title = text("title", required=True)
+    title = text("title", line=True, required=True)
     slug = fields.String(
         validate=[
             validate.Length(min=1, max=LIMITS["slug"]),
@@ -116,7 +116,7 @@ class PortfolioSchema(ma.Schema):
         check_unique(Portfolio.slug, value)
 
 
-class PortfolioQuerySchema(ma.Schema):
+class PortfolioQuerySchema(Schema):
     """Filters and ordering of ``GET /api/portfolios``."""
 
     ORDERINGS = ["order", "title", "completed_at", "created_at", "updated_at"]
@@ -130,7 +130,7 @@ class PortfolioQuerySchema(ma.Schema):
     )
 
 
-class SearchQuerySchema(ma.Schema):
+class SearchQuerySchema(Schema):
     search = fields.String(validate=validate.Length(max=200))
 
 

@@ -1,0 +1,72 @@
+"""Security headers on every response, and CORS only for the origins allowed."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from .conftest import make_app
+from .images import image_bytes
+
+COMMON = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("GET", "/api/portfolios", 200),
+        ("GET", "/api/health", 200),
+        ("GET", "/api/nowhere", 404),
+        ("DELETE", "/api/health", 405),
+        ("POST", "/api/tags", 401),
+        ("GET", "/api/docs", 200),
+    ],
+)
+def test_security_headers_everywhere(client, method, url, status):
+    response = client.open(url, method=method)
+    assert response.status_code == status
+    for name, value in COMMON.items():
+        assert response.headers[name] == value
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    if url == "/api/docs":
+        assert "script-src 'self'" in csp and "unsafe-eval" not in csp
+
+
+def test_media_files_get_a_restrictive_policy(client, admin_headers):
+    body = client.post(
+        "/api/media",
+        data={"file": (io.BytesIO(image_bytes()), "a.jpg")},
+        headers=admin_headers,
+        content_type="multipart/form-data",
+    ).get_json()
+    with client.get(body["f"].removeprefix("http://localhost")) as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_cors_is_off_by_default(client):
+    response = client.get("/api/portfolios", headers={"Origin": "https://site.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_cors_allows_only_the_listed_origins(tmp_path):
+    client = make_app(tmp_path, CORS_ORIGINS=["https://site.example"]).test_client()
+    allowed = client.get("/api/portfolios", headers={"Origin": "https://site.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://site.example"
+    assert "ETag" in allowed.headers["Access-Control-Expose-Headers"]
+    other = client.get("/api/portfolios", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    preflight = client.options(
+        "/api/portfolios/1",
+        headers={
+            "Origin": "https://site.example",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "Authorization, Content-Type",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://site.example"
+    assert "PATCH" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "authorization" in preflight.headers["Access-Control-Allow-Headers"].lower()
