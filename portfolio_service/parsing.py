@@ -14,7 +14,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .errors import ParseError, UnsupportedMediaType, unique_message
 from .extensions import db
 
-
 #: JSON bodies are small documents; only uploads may use MAX_UPLOAD_SIZE.
 MAX_JSON_BODY = 1024 * 1024
 
