@@ -20,8 +20,8 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.run-deps  ## migrate, then serve on http://127.0.0.1:$${PORT:-8000}
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORTFOLIO_ENV=$${PORTFOLIO_ENV:-development} ./boot.sh
 
-test: $(VENV)/.dev-deps  ## the whole test suite
-	$(BIN)/python -m pytest
+test: $(VENV)/.dev-deps  ## the whole test suite, on SQLite and on a throw-away PostgreSQL
+	./tests/run.sh $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

@@ -8,7 +8,11 @@ import time
 
 from flask import Flask, g, request
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+
+from .fields import MAX_ID
+from .serialization import OrjsonProvider
 
 __version__ = "0.1.0"
 
@@ -16,7 +20,7 @@ log = logging.getLogger("portfolio_service.requests")
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in routes: an id beyond 64 bits names nothing, so it is a 404.
+    """``<int:...>`` in routes: an id beyond the id columns' range names nothing, so it is a 404.
 
     (Refusing to match would make Werkzeug answer 405 from another rule, and
     passing it on would overflow the database driver.)
@@ -24,7 +28,7 @@ class IdConverter(IntegerConverter):
 
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
-        if number > 2**63 - 1:
+        if number > MAX_ID:
             raise NotFound()
         return number
 
@@ -32,11 +36,14 @@ class IdConverter(IntegerConverter):
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application; ``config`` overrides every other setting (tests use it)."""
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True, static_folder=None)
+    app.json = OrjsonProvider(app)  # also keeps fields in the source page's order
     from .config import load_config
 
     load_config(app, config)
-    app.json.sort_keys = False  # fields keep the order of the source page
     app.url_map.converters["int"] = IdConverter
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
     register_blueprints(app)
@@ -126,8 +133,11 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .backup import backup_command, restore_command
     from .cli import first_run_command
     from .portfolio.cli import seed_command
 
     app.cli.add_command(seed_command)
     app.cli.add_command(first_run_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

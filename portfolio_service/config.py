@@ -18,6 +18,7 @@ ENV_SETTINGS = {
     "MAX_UPLOAD_SIZE": int,
     "MAX_IMAGE_PIXELS": int,
     "PAGE_SIZE": int,
+    "TRUSTED_PROXIES": int,
     "CORS_ORIGINS": lambda value: [o.strip() for o in value.split(",") if o.strip()],
 }
 
@@ -46,6 +47,8 @@ DEFAULTS = {
     "MAX_IMAGE_PIXELS": 50_000_000,
     "PAGE_SIZE": 20,
     "CORS_ORIGINS": [],
+    # How many proxies (load balancer, CDN) stand in front and set X-Forwarded-*.
+    "TRUSTED_PROXIES": 0,
     "PASSWORD_HASH_METHOD": "scrypt",
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     # Flask's own JSON body limit is enforced by Werkzeug before the view reads.

@@ -12,8 +12,9 @@ from .extensions import db, ma
 
 _PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-#: Ids are 64-bit in every database; larger numbers can name nothing.
-MAX_ID = 2**63 - 1
+#: Ids are 32-bit integer columns in every database; larger numbers can name nothing.
+#: (PostgreSQL would refuse them as parameters of an integer comparison: a 500, not a 404.)
+MAX_ID = 2**31 - 1
 
 # C0 controls and DEL, except tab, line feed and carriage return. NUL in
 # particular is refused by PostgreSQL, so it must be a 400 before it gets there.

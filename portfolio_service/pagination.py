@@ -40,8 +40,8 @@ def _page_url(page: int) -> str:
     return f"{request.base_url}?{urlencode(args, doseq=True)}"
 
 
-def paginate(statement: Select, schema: Schema, options=()) -> dict:
-    """Run one page of ``statement`` and dump it with ``schema`` (``many=True``).
+def paginate(statement: Select, schema: Schema | None = None, options=(), render=None) -> dict:
+    """Run one page of ``statement`` and dump it with ``schema`` (or ``render`` the page's rows).
 
     ``options`` are loader options applied to the page query only, so the
     count stays a cheap ``SELECT count(*)``.
@@ -58,7 +58,7 @@ def paginate(statement: Select, schema: Schema, options=()) -> dict:
         "count": count,
         "next": _page_url(page + 1) if page * size < count else None,
         "previous": _page_url(page - 1) if page > 1 else None,
-        "results": schema.dump(items.unique().all(), many=True),
+        "results": (render or (lambda rows: schema.dump(rows, many=True)))(items.unique().all()),
     }
 
 

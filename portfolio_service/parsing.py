@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 from flask import request
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
@@ -18,10 +18,6 @@ from .extensions import db
 MAX_JSON_BODY = 1024 * 1024
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def json_body() -> Any:
     """The request's JSON document: 415 for another content type, 400 when malformed."""
     if request.mimetype != "application/json":
@@ -30,8 +26,9 @@ def json_body() -> Any:
     if (request.content_length or 0) > MAX_JSON_BODY or len(request.get_data(cache=True)) > MAX_JSON_BODY:
         raise RequestEntityTooLarge()
     try:
-        return json.loads(request.get_data(cache=True) or b"", parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as error:
+        # orjson refuses NaN and Infinity, invalid UTF-8, and nesting deeper than 1024.
+        return orjson.loads(request.get_data(cache=True) or b"")
+    except orjson.JSONDecodeError as error:
         raise ParseError(f"JSON parse error - {error}") from None
 
 

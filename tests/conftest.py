@@ -10,34 +10,47 @@ from portfolio_service import create_app
 from portfolio_service.config import ENV_SETTINGS
 from portfolio_service.extensions import db
 
+from .databases import fresh_database_url
+
 # The suite never picks up the developer's own settings.
 for _name in ENV_SETTINGS:
     os.environ.pop(_name, None)
 
 
-def make_app(tmp_path, **overrides):
-    """A testing app on its own SQLite file and media folder under ``tmp_path``."""
+def make_app(tmp_path, create_tables: bool = True, **overrides):
+    """A testing app on a fresh database and its own media folder under ``tmp_path``."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+        "DATABASE_URL": fresh_database_url(tmp_path),
         "MEDIA_ROOT": str(tmp_path / "media"),
         # Cheap hashing keeps the suite fast; production uses scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         **overrides,
     }
     app = create_app(config, instance_path=str(tmp_path / "instance"))
-    with app.app_context():
-        db.create_all()
+    if create_tables:
+        with app.app_context():
+            db.create_all()
+    _apps.append(app)
     return app
+
+
+_apps: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    """Close every app's database connections when its test ends (PostgreSQL counts them)."""
+    yield
+    while _apps:
+        with _apps.pop().app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(tmp_path)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return make_app(tmp_path)
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import requests
 
+from .databases import fresh_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -29,7 +31,7 @@ def server_env(tmp_path: Path, **settings: str) -> dict:
     env.update(
         FLASK_APP="wsgi",
         SECRET_KEY="server-test-secret",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'server.db'}",
+        DATABASE_URL=fresh_database_url(tmp_path),
         MEDIA_ROOT=str(tmp_path / "media"),
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     )
@@ -61,7 +63,7 @@ def gunicorn(env: dict, workers: int = 2, port: int | None = None):
             try:
                 requests.get(f"{base}/api/health", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     raise RuntimeError(f"gunicorn did not start:\n{log.read()}") from None
@@ -76,6 +78,27 @@ def gunicorn(env: dict, workers: int = 2, port: int | None = None):
             process.kill()
             process.wait()
         log.close()
+
+
+def admin_headers(env: dict, username: str = "root") -> dict:
+    """Authorization headers of a new admin, made with ``flask auth`` as an operator would."""
+    flask(env, "auth", "create-user", username, "--password", "longenough", "--admin")
+    key = flask(env, "auth", "create-token", username).stdout.strip().splitlines()[-1]
+    return {"Authorization": f"Token {key}"}
+
+
+def worker_pids(master: int) -> list[int]:
+    """The live gunicorn workers of the ``master`` pid: its children, read from ``/proc`` (Linux)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # Fields after the parenthesised command name: state, ppid, ...
+            state, ppid = stat.read_text().rpartition(")")[2].split()[:2]
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(ppid) == master and state != "Z":
+            pids.append(int(stat.parent.name))
+    return sorted(pids)
 
 
 def public_read_policy(bucket: str) -> dict:
@@ -110,7 +133,7 @@ def moto_s3(bucket: str = "media"):
             try:
                 requests.get(endpoint, timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("moto_server did not start") from None
                 time.sleep(0.1)

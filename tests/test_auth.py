@@ -156,6 +156,19 @@ def test_throttle_counts_per_client_address_across_usernames(client, alice):
     assert other.status_code == 200  # another client for a username not guessed at
 
 
+def test_throttle_uses_the_forwarded_address_behind_a_trusted_proxy(tmp_path):
+    from .conftest import make_app
+
+    app = make_app(tmp_path, TRUSTED_PROXIES=1)
+    client = app.test_client()
+    with app.app_context():
+        make_user("zoe")
+    for n in range(5):
+        login(client, f"guess{n}", "nope nope nope", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert login(client, "zoe", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 429
+    assert login(client, "zoe", headers={"X-Forwarded-For": "203.0.113.8"}).status_code == 200
+
+
 def test_login_works_again_after_the_window(client, alice, app):
     for _ in range(5):
         login(client, password="nope nope nope")

@@ -4,15 +4,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from portfolio_service import create_app
 from portfolio_service.extensions import db
+
+from .conftest import make_app
 
 
 def test_upgrade_from_empty_builds_the_models_schema(tmp_path):
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "MEDIA_ROOT": str(tmp_path)},
-        instance_path=str(tmp_path),
-    )
+    app = make_app(tmp_path, create_tables=False)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output

@@ -4,8 +4,6 @@ import re
 
 from openapi_spec_validator import validate
 
-from portfolio_service import create_app
-
 from .conftest import make_app
 
 
@@ -25,10 +23,7 @@ def test_health_names_a_failing_storage(tmp_path):
 
 
 def test_health_names_a_failing_database(tmp_path):
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": "sqlite:////nonexistent/dir/x.db", "MEDIA_ROOT": str(tmp_path)},
-        instance_path=str(tmp_path),
-    )
+    app = make_app(tmp_path, create_tables=False, DATABASE_URL="sqlite:////nonexistent/dir/x.db")
     response = app.test_client().get("/api/health")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "error", "storage": "ok"}

@@ -27,7 +27,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     permission_rows: Mapped[list[UserPermission]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="UserPermission.code"
+        cascade="all, delete-orphan", order_by="UserPermission.code"
     )
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

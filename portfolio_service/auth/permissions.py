@@ -9,6 +9,7 @@ from enum import IntEnum
 
 from flask import g, request
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ..database import utcnow
 from ..errors import NotAuthenticated, PermissionDenied
@@ -68,7 +69,7 @@ def authenticate() -> None:
 
     A header that is present but wrong is a 401 on every route, public or not.
     """
-    from .models import ApiToken, hash_key
+    from .models import ApiToken, User, hash_key
 
     g.user = g.token = None
     header = request.headers.get("Authorization")
@@ -79,7 +80,13 @@ def authenticate() -> None:
     if scheme.lower() != "token" or not key or " " in key:
         raise NotAuthenticated("Invalid token header. Use 'Authorization: Token <key>'.")
     digest = hash_key(key)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.key_hash == digest))
+    # One query: the token, its user and the user's permission codes.
+    query = (
+        select(ApiToken)
+        .where(ApiToken.key_hash == digest)
+        .options(joinedload(ApiToken.user, User.permission_rows))
+    )
+    token = db.session.scalars(query).unique().one_or_none()
     now = utcnow()
     if token is None or not hmac.compare_digest(token.key_hash, digest):
         raise NotAuthenticated("Invalid token.")

@@ -1,18 +1,21 @@
-"""``flask media regenerate-thumbnails``."""
+"""``flask media regenerate-thumbnails`` and ``flask media gc``."""
 
 from __future__ import annotations
 
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 import click
 from flask import current_app
 from sqlalchemy import select
 
+from ..database import utcnow
 from ..extensions import db
 from . import bp, get_storage
-from .models import Media
+from .models import Media, Thumbnail
 from .thumbnails import make_thumbnails
 from .uploads import save_thumbnails, written_files
 
@@ -75,3 +78,70 @@ def regenerate_thumbnails(sizes: list[int] | None):
     click.echo(f"Regenerated {len(ids) - len(failures)} of {len(ids)} images at sizes {sizes}.")
     if failures:
         raise SystemExit(1)
+
+
+@dataclass
+class Garbage:
+    """What ``flask media gc`` found."""
+
+    stray: list[str] = field(default_factory=list)  # stored files no row uses
+    young: int = 0  # files no row uses yet, too recent to call stray
+    missing: dict[int, list[str]] = field(default_factory=dict)  # media id -> its paths not in storage
+
+
+def find_garbage(min_age: int) -> Garbage:
+    """Stored files that no media or thumbnail row uses, and media rows whose files are gone."""
+    storage = get_storage()
+    # Listing before reading rows: the files of a row committed meanwhile are in
+    # the listing or were written after it, and ``exists()`` confirms the latter.
+    stored = set(storage.iter_paths())
+    rows = [
+        *db.session.execute(select(Media.id, Media.path)),
+        *db.session.execute(select(Thumbnail.media_id, Thumbnail.path)),
+    ]
+    garbage = Garbage()
+    for media_id, path in sorted(rows):
+        if path not in stored and not storage.exists(path):
+            garbage.missing.setdefault(media_id, []).append(path)
+    # An upload writes its files before it commits its row: a young file may be one of those.
+    cutoff = utcnow() - timedelta(seconds=min_age)
+    for path in sorted(stored - {path for _media_id, path in rows}):
+        modified = storage.modified_at(path)
+        if modified is None:  # deleted since the listing
+            continue
+        if modified > cutoff:
+            garbage.young += 1
+        else:
+            garbage.stray.append(path)
+    return garbage
+
+
+@bp.cli.command("gc")
+@click.option("--dry-run", is_flag=True, help="Only report; delete nothing.")
+@click.option(
+    "--min-age",
+    type=click.IntRange(min=0),
+    default=60,
+    show_default=True,
+    help="Seconds since a file was written before it may count as stray (uploads in flight are younger).",
+)
+def collect_garbage(dry_run: bool, min_age: int) -> None:
+    """Delete stored files that no media row uses; report media rows whose files are missing.
+
+    Rows with missing files are only reported, never changed or deleted:
+    portfolios, employers, tags, links and meta may use them. Re-upload the
+    file, or delete the media through the API (DELETE /api/media/<id>?force=true).
+    """
+    storage = get_storage()
+    garbage = find_garbage(min_age)
+    for path in garbage.stray:
+        if not dry_run:
+            storage.delete(path)
+        click.echo(f"stray file {'(dry run, kept)' if dry_run else 'deleted'}: {path}")
+    for media_id, paths in garbage.missing.items():
+        click.echo(f"media {media_id} has missing files (row kept): {', '.join(paths)}")
+    click.echo(
+        f"{len(garbage.stray)} stray files {'found' if dry_run else 'deleted'}, "
+        f"{garbage.young} younger than {min_age}s skipped; "
+        f"{len(garbage.missing)} media rows with missing files (reported only)."
+    )

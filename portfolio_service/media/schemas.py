@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from flask import current_app, g, request
 from marshmallow import fields, validate
 
@@ -27,13 +31,43 @@ def file_url(path: str) -> str:
 NAME = [validate.Length(min=1, max=255), SINGLE_LINE]
 
 
+_dumped: ContextVar[dict | None] = ContextVar("dumped_media", default=None)
+
+
+@contextlib.contextmanager
+def media_dumped_once() -> Iterator[None]:
+    """Inside the block, each media object is dumped once and its dict reused wherever it appears.
+
+    A portfolio document shows the same image as its cover, in its gallery and
+    on its employer or tags; the thumbnails make each dump the costly part.
+    """
+    token = _dumped.set({})
+    try:
+        yield
+    finally:
+        _dumped.reset(token)
+
+
+class _DumpedOnce:
+    """Mixin for media schemas: reuse the dict of a media already dumped in ``media_dumped_once``."""
+
+    def dump(self, obj, *, many=None):
+        memo = _dumped.get()
+        if memo is None or many or obj is None:
+            return super().dump(obj, many=many)
+        key = (type(self), obj.id)
+        if key not in memo:
+            memo[key] = super().dump(obj)
+        return memo[key]
+
+
 class ThumbnailSchema(Schema):
     id = fields.Integer()
     f = fields.Function(lambda thumbnail: file_url(thumbnail.path))
     size = fields.Integer()
 
 
-class MediaFileSchema(Schema):
+class MediaFileSchema(_DumpedOnce, Schema):
     """The source's "Meta value_file data structure": a file without image details."""
 
     id = fields.Integer(dump_only=True)

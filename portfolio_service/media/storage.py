@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
 from typing import BinaryIO
 
 CHUNK_SIZE = 1024 * 1024
@@ -46,6 +47,10 @@ class Storage:
         raise NotImplementedError
 
     def exists(self, path: str) -> bool:
+        raise NotImplementedError
+
+    def modified_at(self, path: str) -> datetime | None:
+        """When the file was last written (aware, UTC), or None when it does not exist."""
         raise NotImplementedError
 
     def iter_paths(self) -> Iterator[str]:
@@ -102,6 +107,12 @@ class LocalStorage(Storage):
     def exists(self, path: str) -> bool:
         return os.path.isfile(self._full(path))
 
+    def modified_at(self, path: str) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(os.stat(self._full(path)).st_mtime, timezone.utc)
+        except FileNotFoundError:
+            return None
+
     def full_path(self, path: str) -> str:
         """The file's absolute path on this host (local storage only)."""
         return self._full(path)
@@ -137,16 +148,23 @@ class S3Storage(Storage):
     def _missing(self, error) -> bool:
         return error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}
 
-    def exists(self, path: str) -> bool:
+    def _head(self, path: str) -> dict | None:
+        """The object's metadata, or None when there is no such key."""
         from botocore.exceptions import ClientError
 
         try:
-            self.client.head_object(Bucket=self.bucket, Key=path)
+            return self.client.head_object(Bucket=self.bucket, Key=path)
         except ClientError as error:
             if self._missing(error):
-                return False
+                return None
             raise
-        return True
+
+    def exists(self, path: str) -> bool:
+        return self._head(path) is not None
+
+    def modified_at(self, path: str) -> datetime | None:
+        head = self._head(path)
+        return head["LastModified"] if head else None
 
     def save(self, path: str, data: BinaryIO, content_type: str) -> str:
         for candidate in _candidates(path):

@@ -18,6 +18,7 @@ from .schemas import employer_schema, search_query_schema, tag_schema
 def register_resource(model, schema, plural: str, codes: tuple[Perm, Perm, Perm], on_delete: str) -> None:
     """Add list, read, create, update and delete routes for ``model`` under ``/api/<plural>``."""
     singular, name = model.__name__.lower(), model.__name__
+    a_singular = f"{'an' if singular[0] in 'aeiou' else 'a'} {singular}"
     update_schema = type(schema)(partial=True)
     one = {"description": f"The {singular}.", "content": json_content(f"{name}Schema")}
     body = {"required": True, "content": json_content(f"{name}Schema")}
@@ -81,7 +82,7 @@ def register_resource(model, schema, plural: str, codes: tuple[Perm, Perm, Perm]
             f"create_{singular}",
             create_item,
             create_code,
-            f"Create a {singular}.",
+            f"Create {a_singular}.",
             {"requestBody": body, "responses": {201: one}},
         ),
         (
@@ -90,7 +91,7 @@ def register_resource(model, schema, plural: str, codes: tuple[Perm, Perm, Perm]
             f"update_{singular}",
             update_item,
             update_code,
-            f"Change a {singular}.",
+            f"Change {a_singular}.",
             {"requestBody": body, "responses": {200: one}},
         ),
         (
@@ -99,7 +100,7 @@ def register_resource(model, schema, plural: str, codes: tuple[Perm, Perm, Perm]
             f"delete_{singular}",
             delete_item,
             delete_code,
-            f"Delete a {singular}; {on_delete}",
+            f"Delete {a_singular}; {on_delete}",
             {"responses": {204: {"description": "Deleted."}}},
         ),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -142,3 +142,17 @@ class Meta(db.Model):
 
     portfolio: Mapped[Portfolio] = relationship(back_populates="meta")
     value_file: Mapped[Media | None] = relationship()
+
+
+class ContentVersion(db.Model):
+    """One row counting every change to what portfolio documents show (see ``documents.py``)."""
+
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+@event.listens_for(ContentVersion.__table__, "after_create")
+def _first_version(table, connection, **kwargs) -> None:
+    connection.execute(table.insert().values(id=1, version=0))

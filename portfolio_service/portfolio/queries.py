@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from slugify import slugify
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.permissions import Perm, has_permission
 from ..errors import NotFound
 from ..extensions import db
 from ..parsing import like
-from .models import Employer, GalleryImage, Link, Meta, Portfolio, Tag
+from .documents import load_portfolios
+from .models import Portfolio, Tag
 
 ORDER_COLUMNS = {
     "order": Portfolio.order,
@@ -21,29 +21,17 @@ ORDER_COLUMNS = {
 }
 
 
-def portfolio_detail_options() -> tuple:
-    """Everything a portfolio document nests, each relation loaded once whatever its size."""
-    return (
-        joinedload(Portfolio.image),
-        joinedload(Portfolio.employer).joinedload(Employer.image),
-        selectinload(Portfolio.tags).joinedload(Tag.image),
-        selectinload(Portfolio.gallery).joinedload(GalleryImage.media),
-        selectinload(Portfolio.links).joinedload(Link.image),
-        selectinload(Portfolio.meta).joinedload(Meta.value_file),
-    )
-
-
-def visible_portfolios() -> Select:
+def visible_portfolios(query: Select | None = None) -> Select:
     """Portfolios the caller may see: inactive ones need 4201."""
-    query = select(Portfolio)
+    query = select(Portfolio) if query is None else query
     if not has_permission(Perm.PORTFOLIO_VIEW_INACTIVE):
         query = query.where(Portfolio.is_active)
     return query
 
 
-def filtered_portfolios(args: dict) -> Select:
-    """The list query for validated query parameters."""
-    query = visible_portfolios()
+def filtered_portfolio_ids(args: dict) -> Select:
+    """The ids of the list, for validated query parameters, in order."""
+    query = visible_portfolios(select(Portfolio.id))
     if args.get("search"):
         pattern = like(args["search"])
         query = query.where(
@@ -66,19 +54,23 @@ def filtered_portfolios(args: dict) -> Select:
     return query.order_by(direction.nulls_last(), Portfolio.id)
 
 
-def get_portfolio(writing: bool = False, **criteria) -> Portfolio:
-    """A portfolio with everything it nests, or 404.
+def portfolio_for_update(portfolio_id: int) -> Portfolio:
+    """A portfolio loaded for a write, with all its document shows, or 404.
 
-    Readers see inactive portfolios only with 4201; writers, already checked
-    for their own code, reach inactive ones too (else deactivating one would
-    lock its editors out).
+    Writers reach inactive portfolios too: their own code was checked, and
+    deactivating a portfolio must not lock its editors out. Writers of one
+    portfolio queue on its row (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers), so two PATCHes of its tags cannot interleave.
     """
-    query = select(Portfolio) if writing else visible_portfolios()
-    query = query.filter_by(**criteria).options(*portfolio_detail_options())
-    portfolio = db.session.scalar(query)
-    if portfolio is None:
+    if db.engine.dialect.name != "sqlite":
+        # Lock in a statement of its own: under READ COMMITTED the rows a
+        # locking query joins (tags) come from before the wait, so the loading
+        # queries must start after the lock is held.
+        db.session.execute(select(Portfolio.id).where(Portfolio.id == portfolio_id).with_for_update())
+    portfolios = load_portfolios(select(Portfolio).where(Portfolio.id == portfolio_id))
+    if not portfolios:
         raise NotFound()
-    return portfolio
+    return portfolios[0]
 
 
 def unique_slug(title: str, exclude_id: int | None = None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate, validates
 
-from ..fields import SINGLE_LINE, Related, RelatedList, Schema, UTCDateTime
+from ..fields import MAX_ID, SINGLE_LINE, Related, RelatedList, Schema, UTCDateTime
 from ..media.models import Media
 from ..media.schemas import MediaFileSchema, MediaSchema
 from ..pagination import page_schema
@@ -122,8 +122,8 @@ class PortfolioQuerySchema(Schema):
     ORDERINGS = ["order", "title", "completed_at", "created_at", "updated_at"]
 
     search = fields.String(validate=validate.Length(max=200))
-    tag = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**63 - 1)))
-    employer = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))
+    tag = fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)))
+    employer = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     is_active = fields.Boolean()
     ordering = fields.String(
         validate=validate.OneOf(ORDERINGS + [f"-{name}" for name in ORDERINGS]), load_default="order"

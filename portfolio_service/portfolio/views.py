@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
+import orjson
+from flask import current_app, g, request, url_for
+from sqlalchemy import select
 
-from flask import current_app, request, url_for
-
-from ..auth.permissions import ANYONE, Perm, permission
+from ..auth.permissions import ANYONE, Perm, has_permission, permission
 from ..database import utcnow
-from ..errors import PreconditionFailed
+from ..errors import NotFound, PreconditionFailed
 from ..extensions import db
 from ..pagination import paginate
 from ..parsing import load_body, load_query
 from . import bp
+from .documents import Document, current_version, documents, load_media, render
 from .models import Portfolio
-from .queries import filtered_portfolios, get_portfolio, portfolio_detail_options, unique_slug
+from .queries import filtered_portfolio_ids, portfolio_for_update, unique_slug
 from .schemas import portfolio_query_schema, portfolio_schema, portfolio_update_schema
 
 #: What PUT and POST give the fields a request leaves out (``slug`` comes from the title).
@@ -31,16 +32,35 @@ DEFAULTS = {
 }
 
 
-def document(portfolio: Portfolio):
-    """The portfolio's JSON response, with a strong ETag of its content."""
-    response = current_app.json.response(portfolio_schema.dump(portfolio))
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    return response
+def respond(document: Document, status: int = 200):
+    """A document as the response: its bytes, its ETag, 304 for a matching ``If-None-Match``."""
+    response = current_app.response_class(document.body, status=status, mimetype="application/json")
+    response.set_etag(document.etag)
+    # Caches may keep it but must ask again (cheaply, with the ETag) before each use.
+    response.headers["Cache-Control"] = "private, no-cache" if g.get("user") else "public, no-cache"
+    response.vary.add("Authorization")
+    return response.make_conditional(request) if status == 200 else response
+
+
+def read(portfolio_id: int | None):
+    """The response for a portfolio the caller may see, or 404."""
+    document = documents([portfolio_id]).get(portfolio_id) if portfolio_id is not None else None
+    if document is None or not (document.is_active or has_permission(Perm.PORTFOLIO_VIEW_INACTIVE)):
+        raise NotFound()
+    return respond(document)
+
+
+def save(portfolio: Portfolio, status: int = 200):
+    """Commit the portfolio's changes and answer with its new document."""
+    load_media([portfolio])  # media newly pointed at, with their thumbnails, in one query
+    db.session.commit()
+    version = db.session.info.pop("content_version", None) or current_version()
+    return respond(render(portfolio, version), status)
 
 
 def check_if_match(portfolio: Portfolio) -> None:
     """412 when ``If-Match`` names another version; no header means go ahead."""
-    if request.if_match and not request.if_match.contains(document(portfolio).get_etag()[0]):
+    if request.if_match and not request.if_match.contains(render(portfolio, current_version()).etag):
         raise PreconditionFailed()
 
 
@@ -72,7 +92,12 @@ def list_portfolios():
           content: {application/json: {schema: PortfolioPageSchema}}
     """
     args = load_query(portfolio_query_schema)
-    return paginate(filtered_portfolios(args), portfolio_schema, options=portfolio_detail_options())
+
+    def rendered(ids: list[int]) -> list[orjson.Fragment]:
+        found = documents(ids)
+        return [orjson.Fragment(found[portfolio_id].body) for portfolio_id in ids]
+
+    return paginate(filtered_portfolio_ids(args), render=rendered)
 
 
 @bp.get("/portfolios/<int:portfolio_id>")
@@ -87,7 +112,7 @@ def read_portfolio(portfolio_id: int):
           description: The portfolio; `ETag` names this version.
           content: {application/json: {schema: PortfolioSchema}}
     """
-    return document(get_portfolio(id=portfolio_id))
+    return read(portfolio_id)
 
 
 @bp.get("/portfolios/slug/<slug>")
@@ -102,7 +127,7 @@ def read_portfolio_by_slug(slug: str):
           description: The portfolio; `ETag` names this version.
           content: {application/json: {schema: PortfolioSchema}}
     """
-    return document(get_portfolio(slug=slug))
+    return read(db.session.scalar(select(Portfolio.id).where(Portfolio.slug == slug)))
 
 
 @bp.post("/portfolios")
@@ -121,12 +146,10 @@ def create_portfolio():
           content: {application/json: {schema: PortfolioSchema}}
     """
     data = load_body(portfolio_schema)
-    portfolio = Portfolio(**{**DEFAULTS, **data})
+    portfolio = Portfolio(**{**DEFAULTS, **data}, links=[], meta=[])
     portfolio.slug = data.get("slug") or unique_slug(data["title"])
     db.session.add(portfolio)
-    db.session.commit()
-    response = document(portfolio)
-    response.status_code = 201
+    response = save(portfolio, status=201)
     response.headers["Location"] = url_for(
         "portfolio.read_portfolio", portfolio_id=portfolio.id, _external=True
     )
@@ -153,12 +176,10 @@ def update_portfolio(portfolio_id: int):
           description: "`If-Match` does not match."
           content: {application/json: {schema: Error}}
     """
-    portfolio = get_portfolio(writing=True, id=portfolio_id)
+    portfolio = portfolio_for_update(portfolio_id)
     check_if_match(portfolio)
-    data = load_body(portfolio_update_schema, instance=portfolio)
-    apply_changes(portfolio, data)
-    db.session.commit()
-    return document(portfolio)
+    apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio))
+    return save(portfolio)
 
 
 @bp.put("/portfolios/<int:portfolio_id>")
@@ -181,15 +202,13 @@ def replace_portfolio(portfolio_id: int):
           description: "`If-Match` does not match."
           content: {application/json: {schema: Error}}
     """
-    portfolio = get_portfolio(writing=True, id=portfolio_id)
+    portfolio = portfolio_for_update(portfolio_id)
     check_if_match(portfolio)
-    data = load_body(portfolio_schema, instance=portfolio)
-    data = {**DEFAULTS, **data}
+    data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio)}
     if "slug" not in data:
         data["slug"] = unique_slug(data["title"], exclude_id=portfolio.id)
     apply_changes(portfolio, data)
-    db.session.commit()
-    return document(portfolio)
+    return save(portfolio)
 
 
 @bp.delete("/portfolios/<int:portfolio_id>")
@@ -207,7 +226,7 @@ def delete_portfolio(portfolio_id: int):
           description: "`If-Match` does not match."
           content: {application/json: {schema: Error}}
     """
-    portfolio = get_portfolio(writing=True, id=portfolio_id)
+    portfolio = portfolio_for_update(portfolio_id)
     check_if_match(portfolio)
     db.session.delete(portfolio)
     db.session.commit()

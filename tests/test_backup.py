@@ -1,0 +1,188 @@
+"""``flask backup`` and ``flask restore``: a seeded instance comes back whole in an empty one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tarfile
+
+import pytest
+from sqlalchemy import text
+
+from portfolio_service.backup import DUMPS
+from portfolio_service.extensions import db
+
+from .conftest import make_app
+from .databases import ON_POSTGRES
+from .factories import auth, make_token, make_user
+
+DIALECT = "postgresql" if ON_POSTGRES else "sqlite"
+
+
+def instance(tmp_path, name: str, **settings):
+    """An app in its own folder under ``tmp_path`` (tables made, no rows)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    return make_app(folder, **settings)
+
+
+def invoke(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def seeded(tmp_path):
+    """An instance with the demo data and an admin; returns it and the admin's headers."""
+    app = instance(tmp_path, "source")
+    result = invoke(app, "seed")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        headers = auth(make_token(make_user(admin=True)))
+    return app, headers
+
+
+def backup(app, tmp_path):
+    archive = tmp_path / "backup.tar.gz"
+    result = invoke(app, "backup", str(archive))
+    assert result.exit_code == 0, result.output
+    return archive, result.output
+
+
+def files(app) -> dict[str, bytes]:
+    root = app.config["MEDIA_ROOT"]
+    found = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as file:
+                found[os.path.relpath(os.path.join(folder, name), root)] = file.read()
+    return found
+
+
+def documents(app, headers) -> tuple:
+    """What the API shows: every portfolio, and the media library."""
+    client = app.test_client()
+    portfolios = client.get("/api/portfolios?page_size=100", headers=headers)
+    media = client.get("/api/media?page_size=100", headers=headers)
+    assert portfolios.status_code == media.status_code == 200
+    return portfolios.get_json(), media.get_json()
+
+
+def dispose(*apps) -> None:
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def empty_instance(tmp_path, source):
+    """A second, empty instance: another SQLite file, or on PostgreSQL the source's schema
+    emptied (pg_restore puts tables back in the schema they were dumped from)."""
+    if not ON_POSTGRES:
+        return instance(tmp_path, "target")
+    with source.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return instance(tmp_path, "target", DATABASE_URL=source.config["DATABASE_URL"])
+
+
+def test_backup_and_restore_into_an_empty_instance(tmp_path):
+    source, headers = seeded(tmp_path)
+    before, source_files = documents(source, headers), files(source)
+    archive, output = backup(source, tmp_path)
+    assert f"Backed up the {DIALECT} database (revision none) and {len(source_files)} media files" in output
+
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+        names = tar.getnames()
+    assert manifest["format_version"] == 1 and manifest["dialect"] == DIALECT
+    assert manifest["media_files"] == len(source_files) > 9
+    assert DUMPS[DIALECT] in names and not os.path.exists(f"{archive}.partial")
+
+    target = empty_instance(tmp_path, source)
+    result = invoke(target, "restore", str(archive))
+    assert result.exit_code == 0, result.output
+    assert f"Restored the {DIALECT} database" in result.output
+
+    # The admin's key works on the copy: users and keys came along.
+    portfolios, media = documents(target, headers)
+    assert (portfolios, media) == before
+    assert portfolios["count"] == 12 and media["count"] == 9
+    assert files(target) == source_files
+    thumbnail = portfolios["results"][0]["image_data"]["thumbnails"][0]["f"]
+    with target.test_client().get(thumbnail.removeprefix("http://localhost")) as response:
+        assert response.status_code == 200 and response.get_data()
+    assert "0 stray files" in invoke(target, "media", "gc", "--dry-run", "--min-age", "0").output
+    dispose(source, target)
+
+
+def test_restore_refuses_an_instance_with_data(tmp_path):
+    source, headers = seeded(tmp_path)
+    archive, _output = backup(source, tmp_path)
+
+    result = invoke(source, "restore", str(archive))
+    assert result.exit_code == 1
+    assert "Not restoring: the database has rows in api_token, employer, " in result.output
+    assert "and media storage has files. Restore into an empty instance, or pass --force" in result.output
+
+    files_only = empty_instance(tmp_path, source) if ON_POSTGRES else instance(tmp_path, "files-only")
+    os.makedirs(files_only.config["MEDIA_ROOT"])
+    with open(os.path.join(files_only.config["MEDIA_ROOT"], "old.jpg"), "wb") as file:
+        file.write(b"old")
+    result = invoke(files_only, "restore", str(archive))
+    assert result.exit_code == 1
+    assert "Error: Not restoring: media storage has files." in result.output
+    assert files(files_only) == {"old.jpg": b"old"}
+    dispose(source, files_only)
+
+
+def test_restore_with_force_replaces_the_data(tmp_path):
+    source, headers = seeded(tmp_path)
+    before = documents(source, headers)
+    archive, _output = backup(source, tmp_path)
+    client = source.test_client()
+    assert (
+        client.delete(f"/api/portfolios/{before[0]['results'][0]['id']}", headers=headers).status_code == 204
+    )
+    media_id = before[1]["results"][0]["id"]
+    assert client.delete(f"/api/media/{media_id}?force=true", headers=headers).status_code == 204
+
+    result = invoke(source, "restore", "--force", str(archive))
+    assert result.exit_code == 0, result.output
+    assert documents(source, headers) == before
+    assert "0 stray files" in invoke(source, "media", "gc", "--dry-run", "--min-age", "0").output
+    dispose(source)
+
+
+def test_restore_refuses_an_archive_of_another_kind(tmp_path):
+    app = instance(tmp_path, "app")
+    not_a_backup = tmp_path / "other.tar.gz"
+    with tarfile.open(not_a_backup, "w:gz"):
+        pass
+    result = invoke(app, "restore", str(not_a_backup))
+    assert result.exit_code == 1 and "has no manifest.json: not made by `flask backup`" in result.output
+    dispose(app)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="TEST_DATABASE_URL is not set")
+def test_postgresql_backup_holds_the_apps_schema_only(tmp_path):
+    source, _headers = seeded(tmp_path)
+    other = instance(tmp_path, "other")  # another schema in the same database
+    archive, _output = backup(source, tmp_path)
+    with source.app_context():
+        schema = db.session.scalar(text("SELECT current_schema()"))
+    with tarfile.open(archive) as tar:
+        assert json.load(tar.extractfile("manifest.json"))["schema"] == schema
+        tar.extract(DUMPS["postgresql"], tmp_path, filter="data")
+    listing = subprocess.run(
+        ["pg_restore", "--list", str(tmp_path / DUMPS["postgresql"])],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"TABLE {schema} portfolio " in listing and " TABLE " in listing
+    assert all(f" {schema} " in line for line in listing.splitlines() if " TABLE " in line)
+
+    result = invoke(other, "restore", str(archive))
+    assert result.exit_code == 1
+    assert f"The archive's tables are in schema {schema}; this instance uses test_" in result.output
+    dispose(source, other)

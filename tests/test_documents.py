@@ -1,0 +1,96 @@
+"""Rendered documents are exact: any change to what a portfolio shows is on the next read."""
+
+from __future__ import annotations
+
+import pytest
+
+from portfolio_service.extensions import db
+from portfolio_service.portfolio.models import Link, Meta
+
+from .factories import make_employer, make_media, make_portfolio, make_tag
+
+
+@pytest.fixture
+def shown(app):
+    with app.app_context():
+        media, other = make_media("logo.png"), make_media("brochure.pdf", image=False)
+        employer, tag = make_employer("ACME", image=media), make_tag("web", image=media)
+        portfolio = make_portfolio("Site", image=media, employer=employer, tags=[tag])
+        portfolio.images = [media]
+        portfolio.links = [Link(name="Live", image=media)]
+        portfolio.meta = [Meta(key="pdf", value_file=other)]
+        db.session.commit()
+        return dict(portfolio=portfolio.id, media=media.id, other=other.id, employer=employer.id, tag=tag.id,
+                    link=portfolio.links[0].id, meta=portfolio.meta[0].id)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "seen"),
+    [
+        ("PATCH", "/api/media/{media}", {"name": "New logo"}, lambda d: d["image_data"]["name"]),
+        (
+            "PATCH",
+            "/api/media/{media}",
+            {"name": "New logo"},
+            lambda d: d["tags_data"][0]["image_data"]["name"],
+        ),
+        ("PATCH", "/api/media/{media}", {"name": "New logo"}, lambda d: d["images_data"][0]["name"]),
+        ("PATCH", "/api/employers/{employer}", {"name": "ACME Corp"}, lambda d: d["employer_data"]["name"]),
+        ("PATCH", "/api/tags/{tag}", {"name": "websites"}, lambda d: d["tags_data"][0]["name"]),
+        (
+            "PATCH",
+            "/api/portfolios/{portfolio}/links/{link}",
+            {"name": "Live site"},
+            lambda d: d["links_data"][0]["name"],
+        ),
+        ("POST", "/api/portfolios/{portfolio}/links", {"name": "Repo"}, lambda d: len(d["links_data"])),
+        (
+            "PATCH",
+            "/api/portfolios/{portfolio}/meta/{meta}",
+            {"value_text": "v2"},
+            lambda d: d["meta"][0]["value_text"],
+        ),
+        ("DELETE", "/api/portfolios/{portfolio}/meta/{meta}", None, lambda d: len(d["meta"])),
+        ("DELETE", "/api/media/{other}?force=true", None, lambda d: d["meta"][0]["value_file"]),
+        ("DELETE", "/api/employers/{employer}", None, lambda d: d["employer_data"]),
+        ("DELETE", "/api/tags/{tag}", None, lambda d: d["tags_data"]),
+    ],
+)
+def test_a_nested_change_shows_on_the_next_read(client, admin_headers, shown, method, url, body, seen):
+    detail = f"/api/portfolios/{shown['portfolio']}"
+    before = client.get(detail)
+    assert client.get(detail).get_data() == before.get_data()  # now served from memory
+    listed = client.get("/api/portfolios").get_json()["results"][0]
+
+    response = client.open(url.format(**shown), method=method, json=body, headers=admin_headers)
+    assert response.status_code in (200, 201, 204), response.get_json()
+
+    after = client.get(detail)
+    assert seen(after.get_json()) != seen(before.get_json())
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert seen(client.get("/api/portfolios").get_json()["results"][0]) != seen(listed)
+
+
+def test_conditional_get_and_cache_headers(client, admin_headers, shown):
+    url = f"/api/portfolios/{shown['portfolio']}"
+    first = client.get(url)
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    assert "Authorization" in first.headers["Vary"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get(url, headers=admin_headers).headers["Cache-Control"] == "private, no-cache"
+
+
+def test_two_apps_on_one_database_never_serve_stale_documents(app, tmp_path, admin_headers, shown):
+    """Two processes (two apps here) keep their own documents, validated against the shared version."""
+    from .conftest import make_app
+
+    other = make_app(tmp_path / "other", create_tables=False, DATABASE_URL=app.config["DATABASE_URL"])
+    first, second = app.test_client(), other.test_client()
+    url = f"/api/portfolios/{shown['portfolio']}"
+    assert first.get(url).get_data() == second.get(url).get_data()
+    first.patch(
+        f"/api/tags/{shown['tag']}", json={"name": "changed through the first"}, headers=admin_headers
+    )
+    assert second.get(url).get_json()["tags_data"][0]["name"] == "changed through the first"
