@@ -42,12 +42,6 @@ class User(db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def may(self, code: int) -> bool:
-        """Whether the user holds permission ``code``: admins always, staff with the code."""
-        if not self.is_active:
-            return False
-        return self.is_admin or (self.is_staff and code in self.permissions)
-
 
 class UserPermission(db.Model):
     __tablename__ = "user_permission"
@@ -85,13 +79,6 @@ class ApiToken(db.Model):
         token = cls(user=user, name=name, key_hash=hash_key(key), expires_at=expires_at)
         token.key = key
         return token
-
-    def is_usable(self, now: datetime) -> bool:
-        return (
-            self.revoked_at is None
-            and (self.expires_at is None or self.expires_at > now)
-            and self.user.is_active
-        )
 
 
 class LoginFailure(db.Model):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import hmac
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import IntEnum
 
 from flask import g, request
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, or_, select, update
 
 from ..database import utcnow
 from ..errors import NotAuthenticated, PermissionDenied
@@ -64,14 +64,48 @@ ADMIN = Access("ADMIN", True, "Needs a token of an admin.")
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: read once per request in one plain query, no ORM objects."""
+
+    user_id: int
+    token_id: int
+    is_staff: bool
+    is_admin: bool
+    permissions: frozenset[int]
+
+    def may(self, code: int) -> bool:
+        """Admins may do everything; staff what their codes allow; nobody else anything."""
+        return self.is_admin or (self.is_staff and code in self.permissions)
+
+
+@functools.cache
+def _caller_query():
+    """One query, one row per permission code: the token, its user and the codes.
+
+    Built once: constructing the statement cost more than running it.
+    """
+    from .models import ApiToken, User, UserPermission
+
+    return (
+        select(
+            ApiToken.id, ApiToken.key_hash, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at,
+            User.id, User.is_active, User.is_staff, User.is_admin, UserPermission.code,
+        )
+        .join(User, ApiToken.user_id == User.id)
+        .outerjoin(UserPermission, UserPermission.user_id == User.id)
+        .where(ApiToken.key_hash == bindparam("digest"))
+    )  # fmt: skip
+
+
 def authenticate() -> None:
-    """Resolve ``Authorization: Token <key>`` into ``g.user`` and ``g.token`` (None without one).
+    """Resolve ``Authorization: Token <key>`` into ``g.caller`` (None without the header).
 
     A header that is present but wrong is a 401 on every route, public or not.
     """
-    from .models import ApiToken, User, hash_key
+    from .models import hash_key
 
-    g.user = g.token = None
+    g.caller = None
     header = request.headers.get("Authorization")
     if header is None:
         return
@@ -80,54 +114,49 @@ def authenticate() -> None:
     if scheme.lower() != "token" or not key or " " in key:
         raise NotAuthenticated("Invalid token header. Use 'Authorization: Token <key>'.")
     digest = hash_key(key)
-    # One query: the token, its user and the user's permission codes.
-    query = (
-        select(ApiToken)
-        .where(ApiToken.key_hash == digest)
-        .options(joinedload(ApiToken.user, User.permission_rows))
-    )
-    token = db.session.scalars(query).unique().one_or_none()
-    now = utcnow()
-    if token is None or not hmac.compare_digest(token.key_hash, digest):
+    rows = db.session.execute(_caller_query(), {"digest": digest}).all()
+    if not rows or not hmac.compare_digest(rows[0][1], digest):
         raise NotAuthenticated("Invalid token.")
-    if not token.is_usable(now):
+    token_id, _, expires_at, revoked_at, last_used_at, user_id, is_active, is_staff, is_admin, _ = rows[0]
+    now = utcnow()
+    if revoked_at is not None or (expires_at is not None and expires_at <= now) or not is_active:
         raise NotAuthenticated("Token expired, revoked, or its user is inactive.")
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        _touch(token, now)
-    g.user, g.token = token.user, token
+    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
+        _touch(token_id, now)
+    codes = frozenset(row[-1] for row in rows if row[-1] is not None)
+    g.caller = Caller(user_id, token_id, is_staff, is_admin, codes)
 
 
-def _touch(token, now) -> None:
+def _touch(token_id: int, now) -> None:
     """Record use in a short transaction of its own (the first statement takes the write lock)."""
     from .models import ApiToken
 
-    db.session.commit()  # end the read transaction; objects stay loaded
+    db.session.commit()  # end the read transaction
     db.session.execute(
         update(ApiToken)
-        .where(ApiToken.id == token.id)
+        .where(ApiToken.id == token_id)
         .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
         .values(last_used_at=now)
     )
     db.session.commit()
-    token.last_used_at = now
 
 
 def has_permission(code: Perm) -> bool:
     """Whether the caller holds ``code`` (for views whose answer depends on it)."""
-    user = g.get("user")
-    return user is not None and user.may(code)
+    caller = g.get("caller")
+    return caller is not None and caller.may(code)
 
 
 def check_access(access: Access | Perm) -> None:
     """Raise 401 or 403 unless the caller meets ``access``."""
     if access is ANYONE:
         return
-    user = g.get("user")
-    if user is None:
+    caller = g.get("caller")
+    if caller is None:
         raise NotAuthenticated()
-    if access is AUTHENTICATED or (access is ADMIN and user.is_admin):
+    if access is AUTHENTICATED or (access is ADMIN and caller.is_admin):
         return
-    if isinstance(access, Perm) and user.may(access):
+    if isinstance(access, Perm) and caller.may(access):
         return
     raise PermissionDenied()
 

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, request, url_for
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
@@ -107,7 +107,7 @@ def logout():
       responses:
         204: {description: Revoked.}
     """
-    g.token.revoked_at = utcnow()
+    db.session.execute(update(ApiToken).where(ApiToken.id == g.caller.token_id).values(revoked_at=utcnow()))
     db.session.commit()
     return "", 204
 
@@ -124,11 +124,11 @@ def me():
           description: The user.
           content: {application/json: {schema: UserSchema}}
     """
-    return user_schema.dump(g.user)
+    return user_schema.dump(db.session.get(User, g.caller.user_id))
 
 
 def _own_tokens():
-    return select(ApiToken).where(ApiToken.user_id == g.user.id, ApiToken.revoked_at.is_(None))
+    return select(ApiToken).where(ApiToken.user_id == g.caller.user_id, ApiToken.revoked_at.is_(None))
 
 
 @bp.get("/tokens")
@@ -163,7 +163,7 @@ def create_token():
           content: {application/json: {schema: NewTokenSchema}}
     """
     data = load_body(new_token_schema)
-    token = ApiToken.issue(g.user, data["name"], data.get("expires_at"))
+    token = ApiToken.issue(db.session.get(User, g.caller.user_id), data["name"], data.get("expires_at"))
     db.session.add(token)
     db.session.commit()
     location = url_for("auth.revoke_token", token_id=token.id, _external=True)

@@ -37,7 +37,7 @@ def respond(document: Document, status: int = 200):
     response = current_app.response_class(document.body, status=status, mimetype="application/json")
     response.set_etag(document.etag)
     # Caches may keep it but must ask again (cheaply, with the ETag) before each use.
-    response.headers["Cache-Control"] = "private, no-cache" if g.get("user") else "public, no-cache"
+    response.headers["Cache-Control"] = "private, no-cache" if g.get("caller") else "public, no-cache"
     response.vary.add("Authorization")
     return response.make_conditional(request) if status == 200 else response
 
