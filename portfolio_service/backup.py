@@ -174,6 +174,30 @@ def refuse_unless_empty(storage: Storage, with_media: bool) -> None:
         )
 
 
+def _content_version() -> int:
+    return db.session.execute(text("SELECT version FROM content_version WHERE id = 1")).scalar() or 0
+
+
+def _move_content_version_past(live_version: int) -> None:
+    """Running workers cached documents up to ``live_version``: restored content must get a newer one."""
+    restored = _content_version()
+    db.session.execute(
+        text("UPDATE content_version SET version = :v WHERE id = 1"), {"v": max(live_version, restored) + 1}
+    )
+    db.session.commit()
+
+
+def check_media_members(archive: tarfile.TarFile, storage: Storage) -> None:
+    """Refuse, before anything is replaced, an archive whose media paths would leave the media root."""
+    for member in archive.getmembers():
+        if member.isfile() and member.name.startswith(MEDIA):
+            path = member.name.removeprefix(MEDIA)
+            if path.startswith("/") or ".." in path.split("/"):
+                raise click.ClickException(
+                    f"Not restoring: {member.name} would be written outside the media root."
+                )
+
+
 def restore_media(archive: tarfile.TarFile, storage: Storage) -> int:
     """Write the archive's media files into storage at their own paths; return how many."""
     count = 0
@@ -244,9 +268,12 @@ def restore_command(path: Path, force: bool) -> None:
     overwrite those with the same path; other files stay (see `flask media gc`).
     """
     dialect, storage = _dialect(), get_storage()
+    live_version = _content_version()
     with tarfile.open(path, "r:gz") as archive:
         manifest = read_manifest(archive, path)
         with_media = manifest["media_files"] is not None
+        if with_media:
+            check_media_members(archive, storage)
         if not force:
             refuse_unless_empty(storage, with_media)
         with tempfile.TemporaryDirectory() as work:
@@ -255,6 +282,7 @@ def restore_command(path: Path, force: bool) -> None:
                 shutil.copyfileobj(source, target)
             load_database(dump)
         files = restore_media(archive, storage) if with_media else 0
+    _move_content_version_past(live_version)
     click.echo(
         f"Restored the {dialect} database (revision {manifest['alembic_revision'] or 'none'}, "
         f"backed up {manifest['created_at']}) and {files} media files from {path}. "

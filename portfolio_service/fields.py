@@ -68,11 +68,11 @@ class UTCDateTime(fields.Field):
             if _PLAIN_DATE.match(value):
                 return datetime.combine(date.fromisoformat(value), time(), tzinfo=timezone.utc)
             parsed = datetime.fromisoformat(value)
-        except ValueError:
+            if parsed.tzinfo is None:
+                return parsed.replace(tzinfo=timezone.utc)
+            return parsed.astimezone(timezone.utc)
+        except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
             raise self.make_error("invalid") from None
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=timezone.utc)
-        return parsed.astimezone(timezone.utc)
 
 
 class UniqueList(fields.List):

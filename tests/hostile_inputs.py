@@ -50,6 +50,7 @@ CATALOGUE = [
     ("huge-integer-id", "PATCH", "/api/portfolios/{portfolio}", "raw", b'{"image": 1000000000000000000000000000000}', 400, "image"),
     ("just-over-64-bit-id", "PATCH", "/api/portfolios/{portfolio}", "raw", b'{"tags": [9223372036854775808]}', 400, "tags"),
     ("integer-of-5000-digits", "PATCH", "/api/portfolios/{portfolio}", "raw", b'{"order": ' + b"9" * 5000 + b"}", 400, "detail"),
+    ("nul-in-slug-path", "GET", "/api/portfolios/slug/a%00b", None, None, 404, "detail"),
     ("huge-id-in-path", "GET", "/api/portfolios/99999999999999999999999999", None, None, 404, "detail"),
     ("nan", "PATCH", "/api/portfolios/{portfolio}", "raw", b'{"order": NaN}', 400, "detail"),
     ("infinity", "PATCH", "/api/portfolios/{portfolio}", "raw", b'{"order": Infinity}', 400, "detail"),

@@ -370,3 +370,11 @@ def test_regenerate_thumbnails_tolerates_a_broken_file(app, client, staff, runne
 def test_regenerate_thumbnails_rejects_bad_sizes(runner):
     result = runner.invoke(args=["media", "regenerate-thumbnails", "--sizes", "big"])
     assert result.exit_code == 2 and "comma-separated" in result.output
+
+
+def test_a_text_field_named_file_is_not_a_file(client, staff):
+    response = client.post(
+        "/api/media", data={"file": "hello"}, headers=staff, content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert response.get_json() == {"file": ["No file was submitted."]}

@@ -258,6 +258,8 @@ def test_employer_null_removes_it(client, editor, world):
         ({"image": "12"}, {"image": ["Not a valid integer."]}),
         ({"is_active": "maybe"}, {"is_active": ["Not a valid boolean."]}),
         ({"completed_at": "yesterday"}, {"completed_at": ["Not a valid datetime."]}),
+        ({"completed_at": "0001-01-01T00:00:00+01:00"}, {"completed_at": ["Not a valid datetime."]}),
+        ({"completed_at": "9999-12-31T23:59:59-01:00"}, {"completed_at": ["Not a valid datetime."]}),
         ({"title": None}, {"title": ["Field may not be null."]}),
         ({"tags": None}, {"tags": ["Field may not be null."]}),
         ({"is_active": None}, {"is_active": ["Field may not be null."]}),
@@ -500,3 +502,18 @@ def test_bad_list_parameters_are_400(client, query, name, listing):
     response = client.get(f"/api/portfolios?{query}")
     assert response.status_code == 400
     assert list(response.get_json()) == [name]
+
+
+def test_tags_are_a_set_in_id_order(client, editor, world, app):
+    url = f"/api/portfolios/{world['id']}"
+    body = client.patch(url, json={"tags": [world["webs"], world["sites"]]}, headers=editor).get_json()
+    assert [t["id"] for t in body["tags_data"]] == sorted([world["webs"], world["sites"]])
+    assert client.get(url).get_json()["tags_data"] == body["tags_data"]
+    before = snapshot(app, world["id"])
+    client.patch(url, json={"tags": [world["webs"], world["sites"]]}, headers=editor)
+    assert snapshot(app, world["id"]) == before  # the same set in another order is no change
+
+
+def test_if_match_on_a_read_is_ignored(client, world):
+    response = client.get(f"/api/portfolios/{world['id']}", headers={"If-Match": '"stale"'})
+    assert response.status_code == 200 and response.get_json()["id"] == world["id"]

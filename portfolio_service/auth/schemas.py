@@ -33,7 +33,6 @@ class UserSchema(Schema):
         fields.Integer(strict=True, validate=validate.OneOf(list(Perm), error="Unknown permission code.")),
         load_default=list,
     )
-    created_at = UTCDateTime(dump_only=True)
 
     @validates("username")
     def validate_username(self, value: str, **kwargs) -> None:

@@ -11,7 +11,7 @@ from flask import current_app, g, request, url_for
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import utcnow
+from ..database import SAFE_METHODS, utcnow
 from ..errors import NotFound, Throttled
 from ..extensions import db
 from ..pagination import paginate
@@ -30,6 +30,11 @@ BAD_CREDENTIALS = {"non_field_errors": ["Unable to log in with provided credenti
 @bp.before_app_request
 def load_caller() -> None:
     authenticate()
+    if request.method not in SAFE_METHODS:
+        # End the transaction the lookup opened: on SQLite a writing request's
+        # transaction holds the write lock, and the view may read a slow body
+        # or make thumbnails before its first write.
+        db.session.commit()
 
 
 def _check_throttle(username: str, address: str) -> None:

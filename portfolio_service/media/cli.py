@@ -65,6 +65,7 @@ def regenerate_thumbnails(sizes: list[int] | None):
     with click.progressbar(length=len(ids), label="Regenerating thumbnails", file=sys.stderr) as bar:
         for start in range(0, len(ids), BATCH):
             batch = db.session.scalars(select(Media).where(Media.id.in_(ids[start : start + BATCH]))).all()
+            db.session.commit()  # end the read: each write then waits for SQLite's lock instead of failing
             for media in batch:
                 try:
                     regenerate(media, sizes)
@@ -94,7 +95,8 @@ def find_garbage(min_age: int) -> Garbage:
     storage = get_storage()
     # Listing before reading rows: the files of a row committed meanwhile are in
     # the listing or were written after it, and ``exists()`` confirms the latter.
-    stored = set(storage.iter_paths())
+    # Only our own folder: a bucket may hold other things.
+    stored = {path for path in storage.iter_paths() if path.startswith("core_media/")}
     rows = [
         *db.session.execute(select(Media.id, Media.path)),
         *db.session.execute(select(Thumbnail.media_id, Thumbnail.path)),

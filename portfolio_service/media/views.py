@@ -27,7 +27,9 @@ def _read_upload() -> tuple:
     """The ``file`` part, the display name and the file name of a multipart upload."""
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType(f'Unsupported media type "{request.mimetype or "none"}" in request.')
-    form = media_upload_schema.load({**request.form.to_dict(), **request.files.to_dict()})
+    fields = request.form.to_dict()
+    fields.pop("file", None)  # a text field named "file" is not a file: "No file was submitted."
+    form = media_upload_schema.load({**fields, **request.files.to_dict()})
     upload = form["file"]
     filename = clean_name(upload.filename or "") or "file"
     return upload, form.get("name") or filename, filename

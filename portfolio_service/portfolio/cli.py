@@ -229,6 +229,7 @@ def clear_content() -> None:
     """Delete every portfolio, employer, tag and media file (users and keys stay)."""
     storage = get_storage()
     paths = [path for media in db.session.scalars(select(Media)) for path in media.paths]
+    db.session.commit()  # end the read: the deletes then wait for SQLite's lock instead of failing
     for model in (Portfolio, Employer, Tag, Media):
         db.session.execute(delete(model))
     db.session.commit()

@@ -126,12 +126,13 @@ def load_media(portfolios: list[Portfolio]) -> None:
         db.session.info.setdefault("loaded_media", []).extend(db.session.scalars(query).unique().all())
 
 
-def render(portfolio: Portfolio, version: int) -> Document:
-    """The portfolio's document, remembered for ``version``."""
+def render(portfolio: Portfolio, version: int = -1, remember: bool = True) -> Document:
+    """The portfolio's document; remembered for ``version`` when it was loaded at that version."""
     with media_dumped_once():
         body = orjson.dumps(portfolio_schema.dump(portfolio))
     document = Document(body, hashlib.sha256(body).hexdigest()[:32], portfolio.is_active, version)
-    _cache().put((portfolio.id, media_base_url()), document)
+    if remember:
+        _cache().put((portfolio.id, media_base_url()), document)
     return document
 
 
@@ -180,7 +181,6 @@ def _mark_statement(state) -> None:
 def _move_version(session: Session) -> None:
     session.flush()  # pending changes mark the session now, not after this hook
     if session.info.pop("content_changed", False):
-        session.info["content_version"] = session.scalar(
+        session.execute(
             update(ContentVersion).where(ContentVersion.id == 1).values(version=ContentVersion.version + 1)
-            .returning(ContentVersion.version)
-        )  # fmt: skip
+        )

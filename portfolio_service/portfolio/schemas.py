@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate, validates
+from marshmallow import fields, post_load, validate, validates
 
 from ..fields import MAX_ID, SINGLE_LINE, Related, RelatedList, Schema, UTCDateTime
 from ..media.models import Media
@@ -110,6 +110,13 @@ class PortfolioSchema(Schema):
     @validates("title")
     def validate_title(self, value: str, **kwargs) -> None:
         check_unique(Portfolio.title, value)
+
+    @post_load
+    def order_tags(self, data: dict, **kwargs) -> dict:
+        """Tags are a set: kept in id order, so the same set in another order is no change."""
+        if "tags" in data:
+            data["tags"] = sorted(data["tags"], key=lambda tag: tag.id)
+        return data
 
     @validates("slug")
     def validate_slug(self, value: str, **kwargs) -> None:

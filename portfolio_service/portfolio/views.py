@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from flask import current_app, g, request, url_for
 from sqlalchemy import select
@@ -13,10 +15,12 @@ from ..extensions import db
 from ..pagination import paginate
 from ..parsing import load_body, load_query
 from . import bp
-from .documents import Document, current_version, documents, load_media, render
+from .documents import Document, documents, load_media, render
 from .models import Portfolio
 from .queries import filtered_portfolio_ids, portfolio_for_update, unique_slug
-from .schemas import portfolio_query_schema, portfolio_schema, portfolio_update_schema
+from .schemas import SLUG, portfolio_query_schema, portfolio_schema, portfolio_update_schema
+
+SLUG_PATTERN = re.compile(SLUG)
 
 #: What PUT and POST give the fields a request leaves out (``slug`` comes from the title).
 DEFAULTS = {
@@ -39,7 +43,9 @@ def respond(document: Document, status: int = 200):
     # Caches may keep it but must ask again (cheaply, with the ETag) before each use.
     response.headers["Cache-Control"] = "private, no-cache" if g.get("caller") else "public, no-cache"
     response.vary.add("Authorization")
-    return response.make_conditional(request) if status == 200 else response
+    if status == 200 and request.if_none_match.contains(document.etag):
+        return current_app.response_class(status=304, headers={"ETag": response.headers["ETag"]})
+    return response
 
 
 def read(portfolio_id: int | None):
@@ -54,13 +60,14 @@ def save(portfolio: Portfolio, status: int = 200):
     """Commit the portfolio's changes and answer with its new document."""
     load_media([portfolio])  # media newly pointed at, with their thumbnails, in one query
     db.session.commit()
-    version = db.session.info.pop("content_version", None) or current_version()
-    return respond(render(portfolio, version), status)
+    # Not remembered: another writer may have changed a tag or media since this
+    # request loaded them; readers build the document from what is committed.
+    return respond(render(portfolio, remember=False), status)
 
 
 def check_if_match(portfolio: Portfolio) -> None:
     """412 when ``If-Match`` names another version; no header means go ahead."""
-    if request.if_match and not request.if_match.contains(render(portfolio, current_version()).etag):
+    if request.if_match and not request.if_match.contains(render(portfolio, remember=False).etag):
         raise PreconditionFailed()
 
 
@@ -95,7 +102,8 @@ def list_portfolios():
 
     def rendered(ids: list[int]) -> list[orjson.Fragment]:
         found = documents(ids)
-        return [orjson.Fragment(found[portfolio_id].body) for portfolio_id in ids]
+        # A portfolio deleted between the page query and now is left out.
+        return [orjson.Fragment(found[portfolio_id].body) for portfolio_id in ids if portfolio_id in found]
 
     return paginate(filtered_portfolio_ids(args), render=rendered)
 
@@ -127,6 +135,8 @@ def read_portfolio_by_slug(slug: str):
           description: The portfolio; `ETag` names this version.
           content: {application/json: {schema: PortfolioSchema}}
     """
+    if not SLUG_PATTERN.match(slug):
+        raise NotFound()  # not a slug, so no portfolio has it (and PostgreSQL never sees a NUL)
     return read(db.session.scalar(select(Portfolio.id).where(Portfolio.slug == slug)))
 
 
