@@ -90,3 +90,16 @@ def test_health_reports_a_missing_bucket(tmp_path, s3):
     app = make_app(tmp_path, MEDIA_STORAGE="s3", S3_BUCKET="no-such-bucket", S3_ENDPOINT_URL=s3)
     response = app.test_client().get("/api/health")
     assert response.status_code == 503 and response.get_json()["storage"] == "error"
+
+
+def test_a_name_taken_meanwhile_is_never_overwritten(s3, monkeypatch):
+    """Two uploads racing for one name: the conditional write makes the second pick another."""
+    from portfolio_service.media.storage import S3Storage
+
+    storage = S3Storage("portfolio-media", s3)
+    storage.save("core_media/x/a.jpg", io.BytesIO(b"first"), "image/jpeg")
+    monkeypatch.setattr(storage, "exists", lambda path: False)  # both checked before either wrote
+    second = storage.save("core_media/x/a.jpg", io.BytesIO(b"second"), "image/jpeg")
+    assert second != "core_media/x/a.jpg"
+    read = lambda key: storage.client.get_object(Bucket="portfolio-media", Key=key)["Body"].read()  # noqa: E731
+    assert read("core_media/x/a.jpg") == b"first" and read(second) == b"second"

@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from typing import BinaryIO
 
 CHUNK_SIZE = 1024 * 1024
+#: What S3 answers a conditional write (If-None-Match) to a key that exists or is being written.
+NAME_TAKEN = {"PreconditionFailed", "ConditionalRequestConflict"}
 
 
 class StorageError(RuntimeError):
@@ -167,10 +169,25 @@ class S3Storage(Storage):
         return head["LastModified"] if head else None
 
     def save(self, path: str, data: BinaryIO, content_type: str) -> str:
+        from botocore.exceptions import ClientError
+
+        start = data.tell()
         for candidate in _candidates(path):
             if self.exists(candidate):
                 continue
-            self.client.upload_fileobj(data, self.bucket, candidate, ExtraArgs={"ContentType": content_type})
+            try:
+                # If-None-Match: two uploads racing for one name cannot overwrite each other.
+                self.client.put_object(
+                    Bucket=self.bucket, Key=candidate, Body=data, ContentType=content_type, IfNoneMatch="*"
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") not in {
+                    "PreconditionFailed",
+                    "ConditionalRequestConflict",
+                }:
+                    raise
+                data.seek(start)
+                continue
             return candidate
         raise AssertionError("unreachable")
 

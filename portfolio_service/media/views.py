@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 
 from flask import current_app, request, send_from_directory, url_for
@@ -18,6 +19,8 @@ from .references import detach, find_references
 from .schemas import media_query_schema, media_schema, media_update_schema, media_upload_schema
 from .storage import LocalStorage
 from .uploads import clean_name, store_upload, written_files
+
+log = logging.getLogger(__name__)
 
 #: Served inline; anything else is sent as an attachment.
 INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "application/pdf"}
@@ -150,7 +153,10 @@ def delete_media(media_id: int):
     db.session.commit()
     storage = get_storage()
     for path in paths:
-        storage.delete(path)
+        try:
+            storage.delete(path)
+        except Exception:  # the row is gone: a file left behind is a stray `flask media gc` finds
+            log.exception("Could not delete %s; flask media gc will find it", path)
     return "", 204
 
 
