@@ -1,12 +1,13 @@
 """Who may call what: the full matrix per permission family, and a decision on every route."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
 from portfolio_service.auth.models import ApiToken
-from portfolio_service.auth.permissions import Perm, permission
+from portfolio_service.auth.permissions import ANYONE, AUTHENTICATED, Perm, permission
 from portfolio_service.extensions import db
 
 from .factories import auth, make_token, make_user
@@ -113,3 +114,36 @@ def test_every_route_declares_who_may_call_it(app):
         if not hasattr(app.view_functions[rule.endpoint], "access")
     ]
     assert undecided == []
+
+
+def _requests(app):
+    """Every (method, url, access) of the URL map, path arguments filled with 1."""
+    for rule in app.url_map.iter_rules():
+        access = app.view_functions[rule.endpoint].access
+        url = re.sub(
+            r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: "1" if m[1] != "filename" else "swagger-ui.css", rule.rule
+        )
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, url, access
+
+
+def test_every_endpoint_enforces_its_declared_access(app, client, headers):
+    """Walks the URL map: anonymous callers and staff without codes are refused wherever a token is needed."""
+    checked = 0
+    for method, url, access in _requests(app):
+        with client.open(url, method=method) as anonymous:
+            status = anonymous.status_code
+            challenge = anonymous.headers.get("WWW-Authenticate")
+        if access is ANYONE:
+            assert status not in (401, 403), (method, url)
+            continue
+        assert (status, challenge) == (401, "Token"), (method, url)
+        # A fresh key each time: logout revokes the one it is called with.
+        with client.open(url, method=method, headers=headers()) as no_codes:
+            if access is AUTHENTICATED:
+                assert no_codes.status_code != 403, (method, url)
+            else:
+                assert no_codes.status_code == 403, (method, url)
+                assert no_codes.get_json() == {"detail": "You do not have permission to perform this action."}
+        checked += 1
+    assert checked > 30  # every protected operation of the API was reached
