@@ -308,3 +308,15 @@ def test_cli_errors_exit_non_zero(runner, alice, args, message):
     result = runner.invoke(args=args)
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_a_new_password_revokes_the_users_keys(client, admin_headers, alice, app):
+    old_key = login(client).get_json()["token"]
+    assert client.get("/api/auth/me", headers=auth(old_key)).status_code == 200
+    response = client.patch(
+        f"/api/auth/users/{alice}", json={"password": "a-brand-new-one"}, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert client.get("/api/auth/me", headers=auth(old_key)).status_code == 401
+    assert client.get("/api/auth/me", headers=admin_headers).status_code == 200  # the admin's own key stays
+    assert login(client, password="a-brand-new-one").status_code == 200

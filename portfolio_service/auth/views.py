@@ -290,6 +290,15 @@ def update_user(user_id: int):
     }
     if not _keeps_an_admin(user, **flags):
         return {"non_field_errors": ["At least one active admin must remain."]}, 400
+    if "password" in data:
+        # A new password shuts out whoever held the old one: the user's keys go too
+        # (all but the one making this request).
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .where(ApiToken.id != g.caller.token_id)
+            .values(revoked_at=utcnow())
+        )
     _apply_password(user, data)
     for name, value in data.items():
         setattr(user, name, value)
