@@ -79,3 +79,13 @@ def headers(app):
 @pytest.fixture
 def admin_headers(headers):
     return headers(admin=True)
+
+
+@pytest.fixture
+def aws_env(monkeypatch):
+    """boto3's credentials for the tests' S3 server (moto), from the environment."""
+    from .servers import FAKE_AWS
+
+    for name, value in FAKE_AWS.items():
+        monkeypatch.setenv(name, value)
+    return FAKE_AWS

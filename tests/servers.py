@@ -101,6 +101,10 @@ def worker_pids(master: int) -> list[int]:
     return sorted(pids)
 
 
+#: Credentials for moto's server: any will do, but boto3 wants some.
+FAKE_AWS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
 def public_read_policy(bucket: str) -> dict:
     return {
         "Version": "2012-10-17",

@@ -99,13 +99,7 @@ def test_young_files_are_skipped(app, runner):
 
 
 @pytest.mark.slow
-def test_gc_on_s3(tmp_path, monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+def test_gc_on_s3(tmp_path, aws_env):
     with moto_s3("gc-media") as endpoint:
         app = make_app(tmp_path, MEDIA_STORAGE="s3", S3_BUCKET="gc-media", S3_ENDPOINT_URL=endpoint)
         from .factories import auth, make_token, make_user

@@ -16,13 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+def s3(aws_env):
     with moto_s3("portfolio-media") as endpoint:
         yield endpoint
 

@@ -16,11 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def two_instances(tmp_path, monkeypatch):
+def two_instances(tmp_path, aws_env):
     """Hosts A and B: same DATABASE_URL, same bucket, a CDN base URL for files."""
-    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
-    for name, value in aws.items():
-        monkeypatch.setenv(name, value)
     with moto_s3("shared-media") as endpoint:
         env = server_env(
             tmp_path,
@@ -28,7 +25,7 @@ def two_instances(tmp_path, monkeypatch):
             S3_BUCKET="shared-media",
             S3_ENDPOINT_URL=endpoint,
             MEDIA_URL=f"{endpoint}/shared-media/",
-            **aws,
+            **aws_env,
         )
         with contextlib.ExitStack() as stack:
             a, _ = stack.enter_context(gunicorn(env, workers=2))
