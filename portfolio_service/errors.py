@@ -87,11 +87,6 @@ class Throttled(APIError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
-class ServiceUnavailable(APIError):
-    status = 503
-    detail = "Service unavailable."
-
-
 def field_errors(messages: dict | list | str) -> dict:
     """Marshmallow's messages in the contract's shape (``_schema`` → ``non_field_errors``)."""
     if not isinstance(messages, dict):

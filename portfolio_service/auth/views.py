@@ -201,9 +201,12 @@ def _keeps_an_admin(user: User, *, is_admin: bool, is_active: bool) -> bool:
     return db.session.scalar(others) > 0
 
 
-def _apply_password(user: User, data: dict) -> None:
+def _assign(user: User, data: dict) -> None:
+    """Set the loaded fields on ``user``; a password is stored hashed."""
     if "password" in data:
         user.set_password(data.pop("password"), current_app.config["PASSWORD_HASH_METHOD"])
+    for name, value in data.items():
+        setattr(user, name, value)
 
 
 @bp.get("/users")
@@ -239,9 +242,7 @@ def create_user():
     """
     data = load_body(user_schema)
     user = User()
-    _apply_password(user, data)
-    for name, value in data.items():
-        setattr(user, name, value)
+    _assign(user, data)
     db.session.add(user)
     db.session.commit()
     location = url_for("auth.get_user", user_id=user.id, _external=True)
@@ -299,9 +300,7 @@ def update_user(user_id: int):
             .where(ApiToken.id != g.caller.token_id)
             .values(revoked_at=utcnow())
         )
-    _apply_password(user, data)
-    for name, value in data.items():
-        setattr(user, name, value)
+    _assign(user, data)
     db.session.commit()
     return user_schema.dump(user)
 
