@@ -67,3 +67,11 @@ def configure_sqlite(engine: Engine) -> None:
     def on_begin(connection) -> None:
         writing = has_request_context() and request.method not in SAFE_METHODS
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    @event.listens_for(engine, "reset")
+    def on_reset(dbapi_connection: sqlite3.Connection, _record, _state) -> None:
+        # A failed COMMIT (disk full, I/O error) leaves SQLite's transaction
+        # open, while SQLAlchemy counts it as ended and skips the rollback: end
+        # it here, or the pooled connection fails every later BEGIN.
+        if dbapi_connection.in_transaction:
+            dbapi_connection.rollback()

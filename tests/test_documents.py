@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from portfolio_service.extensions import db
-from portfolio_service.portfolio.models import Link, Meta
+from portfolio_service.portfolio.models import Link, Meta, Portfolio
 
 from .factories import make_employer, make_media, make_portfolio, make_tag
 
@@ -94,3 +95,38 @@ def test_two_apps_on_one_database_never_serve_stale_documents(app, tmp_path, adm
         f"/api/tags/{shown['tag']}", json={"name": "changed through the first"}, headers=admin_headers
     )
     assert second.get(url).get_json()["tags_data"][0]["name"] == "changed through the first"
+
+
+def test_a_failed_write_changes_no_document(app, client, admin_headers, shown, monkeypatch):
+    """A write whose commit fails leaves the stored and the remembered document as they were."""
+    url = f"/api/portfolios/{shown['portfolio']}"
+    before = client.get(url)
+    with app.app_context():
+        engine = db.engine
+    commit, wrote = engine.dialect.do_commit, []
+
+    def record(_conn, _cursor, statement, *_args):
+        wrote.append(statement.startswith("UPDATE portfolio"))
+
+    def fail_the_write(dbapi_connection):
+        if any(wrote):
+            wrote.clear()
+            # As a real failed COMMIT: SQLite keeps the transaction open, PostgreSQL ends it.
+            if engine.dialect.name != "sqlite":
+                dbapi_connection.rollback()
+            raise engine.dialect.loaded_dbapi.OperationalError("disk I/O error")
+        commit(dbapi_connection)
+
+    event.listen(engine, "before_cursor_execute", record)
+    monkeypatch.setattr(engine.dialect, "do_commit", fail_the_write)
+    try:
+        response = client.patch(url, json={"title": "Never stored", "tags": []}, headers=admin_headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 500
+    assert response.get_json() == {"detail": "Internal server error."}
+
+    after = client.get(url)
+    assert after.get_data() == before.get_data() and after.headers["ETag"] == before.headers["ETag"]
+    with app.app_context():
+        assert db.session.get(Portfolio, shown["portfolio"]).title == "Site"
