@@ -515,7 +515,8 @@ def python_request(run: Run, workload: Workload, worker: int, counter: int) -> t
         page = (counter + worker) % workload.pages + 1
         return "GET", f"/api/portfolios?page_size={workload.page_size}&page={page}", None
     if run.script == "patch":
-        tags = [workload.tag_ids[(counter + k) % len(workload.tag_ids)] for k in range(TAGS_PER_PORTFOLIO)]
+        start = counter + counter // len(ids)  # a portfolio's tags change on every visit
+        tags = [workload.tag_ids[(start + k) % len(workload.tag_ids)] for k in range(TAGS_PER_PORTFOLIO)]
         body = {"title": f"Bench {run.label} t{worker} n{counter}", "order": counter % 1000, "tags": tags}
         return "PATCH", f"/api/portfolios/{portfolio}", json.dumps(body).encode()
     raise ValueError(f"unknown script {run.script!r}")

@@ -174,15 +174,17 @@ def refuse_unless_empty(storage: Storage, with_media: bool) -> None:
         )
 
 
-def _content_version() -> int:
-    return db.session.execute(text("SELECT version FROM content_version WHERE id = 1")).scalar() or 0
+def _content_versions() -> tuple[int, int]:
+    row = db.session.execute(text("SELECT version, media_version FROM content_version WHERE id = 1")).first()
+    return tuple(row) if row else (0, 0)
 
 
-def _move_content_version_past(live_version: int) -> None:
-    """Running workers cached documents up to ``live_version``: restored content must get a newer one."""
-    restored = _content_version()
+def _move_content_versions_past(live: tuple[int, int]) -> None:
+    """Running workers cached documents and media up to ``live``: restored content must get newer versions."""
+    restored = _content_versions()
     db.session.execute(
-        text("UPDATE content_version SET version = :v WHERE id = 1"), {"v": max(live_version, restored) + 1}
+        text("UPDATE content_version SET version = :v, media_version = :m WHERE id = 1"),
+        {"v": max(live[0], restored[0]) + 1, "m": max(live[1], restored[1]) + 1},
     )
     db.session.commit()
 
@@ -268,7 +270,7 @@ def restore_command(path: Path, force: bool) -> None:
     overwrite those with the same path; other files stay (see `flask media gc`).
     """
     dialect, storage = _dialect(), get_storage()
-    live_version = _content_version()
+    live_versions = _content_versions()
     with tarfile.open(path, "r:gz") as archive:
         manifest = read_manifest(archive, path)
         with_media = manifest["media_files"] is not None
@@ -282,7 +284,7 @@ def restore_command(path: Path, force: bool) -> None:
                 shutil.copyfileobj(source, target)
             load_database(dump)
         files = restore_media(archive, storage) if with_media else 0
-    _move_content_version_past(live_version)
+    _move_content_versions_past(live_versions)
     click.echo(
         f"Restored the {dialect} database (revision {manifest['alembic_revision'] or 'none'}, "
         f"backed up {manifest['created_at']}) and {files} media files from {path}. "

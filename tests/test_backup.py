@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from portfolio_service.backup import DUMPS
 from portfolio_service.extensions import db
-from portfolio_service.portfolio.documents import current_version
+from portfolio_service.portfolio.documents import current_versions
 
 from .conftest import make_app
 from .databases import ON_POSTGRES
@@ -148,12 +148,13 @@ def test_restore_with_force_replaces_the_data(tmp_path):
     assert client.delete(f"/api/media/{media_id}?force=true", headers=headers).status_code == 204
 
     with source.app_context():
-        live_version = current_version()
+        live = current_versions()
     result = invoke(source, "restore", "--force", str(archive))
     assert result.exit_code == 0, result.output
     with source.app_context():
-        # Workers may hold documents up to the live version: restored content gets a newer one.
-        assert current_version() > live_version
+        # Workers may hold documents and media up to the live versions: restored content gets newer ones.
+        restored = current_versions()
+        assert restored.content > live.content and restored.media > live.media
     assert documents(source, headers) == before
     assert "0 stray files" in invoke(source, "media", "gc", "--dry-run", "--min-age", "0").output
     dispose(source)

@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import event
 
 from portfolio_service.extensions import db
+from portfolio_service.portfolio.documents import VERSIONS_QUERY
 from portfolio_service.portfolio.models import Link, Meta, Portfolio
 
 from .factories import make_employer, make_media, make_portfolio, make_tag
+from .images import image_bytes
 
 
 @pytest.fixture
@@ -95,6 +97,40 @@ def test_two_apps_on_one_database_never_serve_stale_documents(app, tmp_path, adm
         f"/api/tags/{shown['tag']}", json={"name": "changed through the first"}, headers=admin_headers
     )
     assert second.get(url).get_json()["tags_data"][0]["name"] == "changed through the first"
+
+
+def test_regenerated_thumbnails_show_on_the_next_read(client, runner, admin_headers):
+    """Rendered media outlive portfolio edits, not a change to their thumbnails."""
+    from .test_media import upload
+
+    image = upload(client, admin_headers, image_bytes(size=(400, 300)), "photo.jpg").get_json()
+    created = client.post(
+        "/api/portfolios", json={"title": "Photo", "image": image["id"]}, headers=admin_headers
+    )
+    url = created.headers["Location"]
+    assert [t["size"] for t in client.get(url).get_json()["image_data"]["thumbnails"]] == [64, 128, 512, 1080]
+
+    assert runner.invoke(args=["media", "regenerate-thumbnails", "--sizes", "96,32"]).exit_code == 0
+    shown = client.get(url).get_json()["image_data"]
+    assert [t["size"] for t in shown["thumbnails"]] == [32, 96]
+    assert shown == client.get(f"/api/media/{image['id']}", headers=admin_headers).get_json()
+
+
+def test_a_write_answers_with_the_document_the_next_read_serves(app, client, admin_headers, shown):
+    url = f"/api/portfolios/{shown['portfolio']}"
+    client.get(url)
+    patched = client.patch(url, json={"title": "Site 2", "tags": []}, headers=admin_headers)
+    assert patched.status_code == 200
+
+    with app.app_context():
+        engine = db.engine
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    read = client.get(url)
+    assert read.get_data() == patched.get_data() and read.headers["ETag"] == patched.headers["ETag"]
+    assert read.get_json()["title"] == "Site 2" and read.get_json()["tags_data"] == []
+    # Remembered by the write: the (anonymous) read only checked the versions.
+    assert [s for s in statements if not s.startswith("BEGIN")] == [str(VERSIONS_QUERY.compile(engine))]
 
 
 def test_a_failed_write_changes_no_document(app, client, admin_headers, shown, monkeypatch):

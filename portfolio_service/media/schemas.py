@@ -31,34 +31,32 @@ def file_url(path: str) -> str:
 NAME = [validate.Length(min=1, max=255), SINGLE_LINE]
 
 
-_dumped: ContextVar[dict | None] = ContextVar("dumped_media", default=None)
+_rendered: ContextVar[dict | None] = ContextVar("rendered_media", default=None)
 
 
 @contextlib.contextmanager
-def media_dumped_once() -> Iterator[None]:
-    """Inside the block, each media object is dumped once and its dict reused wherever it appears.
+def rendered_media(rendered: dict[tuple[type, int], dict]) -> Iterator[None]:
+    """Inside the block, a media is named by its id and dumped as ``rendered[schema class, id]``.
 
-    A portfolio document shows the same image as its cover, in its gallery and
-    on its employer or tags; the thumbnails make each dump the costly part.
+    Portfolio documents show the same media many times over (cover, gallery,
+    employer, tags), and their thumbnails make each dump the costly part: they
+    are dumped once and the dicts reused (see ``portfolio/documents.py``).
     """
-    token = _dumped.set({})
+    token = _rendered.set(rendered)
     try:
         yield
     finally:
-        _dumped.reset(token)
+        _rendered.reset(token)
 
 
-class _DumpedOnce:
-    """Mixin for media schemas: reuse the dict of a media already dumped in ``media_dumped_once``."""
+class _Prerendered:
+    """Mixin for media schemas: inside ``rendered_media``, answer a media id with its dict."""
 
     def dump(self, obj, *, many=None):
-        memo = _dumped.get()
-        if memo is None or many or obj is None:
+        rendered = _rendered.get()
+        if rendered is None or many or obj is None:
             return super().dump(obj, many=many)
-        key = (type(self), obj.id)
-        if key not in memo:
-            memo[key] = super().dump(obj)
-        return memo[key]
+        return rendered[type(self), obj]
 
 
 class ThumbnailSchema(Schema):
@@ -67,7 +65,7 @@ class ThumbnailSchema(Schema):
     size = fields.Integer()
 
 
-class MediaFileSchema(_DumpedOnce, Schema):
+class MediaFileSchema(_Prerendered, Schema):
     """The source's "Meta value_file data structure": a file without image details."""
 
     id = fields.Integer(dump_only=True)

@@ -1,16 +1,22 @@
-"""Portfolio documents: loaded in a fixed number of queries, rendered once, served from memory.
+"""Portfolio documents: built from rows in three queries, rendered once, served from memory.
 
 A portfolio's JSON document nests about 14 media objects with their
-thumbnails, an employer, tags, links and meta. Building it is most of the cost
-of a read, and reads far outnumber writes. So every process keeps rendered
-documents, and every one is tagged with the content version it was built at.
+thumbnails, an employer, tags, links and meta. Reads far outnumber writes, so
+every process keeps rendered documents, and rendered media apart from them:
+a portfolio edit changes the document, not the media it shows.
 
-The version is one row (``content_version``) that every write to anything a
-document shows moves on, in the same transaction (the session hooks below),
-whichever process or host made it. A read costs one ``SELECT version``; a
-document built at another version is built again. Invalidation is therefore
-exact across workers and hosts: a renamed tag or a changed link shows on the
-very next read.
+Both are tagged with the version they were built at. The versions sit in one
+row (``content_version``): ``version`` moves with every write to anything a
+document shows, ``media_version`` with writes to media and thumbnails, in the
+writing transaction (the session hooks below), whichever process or host made
+it. A read costs one ``SELECT`` of that row; whatever was built at other
+versions is built again. Invalidation is therefore exact across workers and
+hosts: a renamed tag or a changed link shows on the very next read.
+
+Documents are built from plain rows (the portfolio with its employer, then
+one query for its tags, gallery, links and meta together), not ORM objects:
+the same marshmallow schemas dump them, with each media named by its id and
+answered from the rendered media (see ``rendered_media``).
 """
 
 from __future__ import annotations
@@ -19,24 +25,34 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import orjson
 from flask import current_app
-from sqlalchemy import event, select, text, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Integer, String, bindparam, event, literal_column, null, select, union_all
+from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
 from ..media.models import Media
-from ..media.schemas import media_base_url, media_dumped_once
-from .models import ContentVersion, Portfolio
+from ..media.schemas import media_base_url, media_file_schema, media_schema, rendered_media
+from .models import ContentVersion, Employer, GalleryImage, Link, Meta, Portfolio, Tag, portfolio_tag
 from .schemas import portfolio_schema
 
-#: Tables whose rows appear in portfolio documents.
+#: Tables whose rows appear in portfolio documents; the media ones also move ``media_version``.
 CONTENT_TABLES = frozenset(
     {"portfolio", "employer", "tag", "portfolio_tag", "portfolio_image", "link", "meta", "media", "thumbnail"}
 )
-CACHE_SIZE = 4096
-VERSION_QUERY = text("SELECT version FROM content_version WHERE id = 1")
+MEDIA_TABLES = frozenset({"media", "thumbnail"})
+DOCUMENTS_CACHED = 4096
+MEDIA_CACHED = 16384
+
+VERSIONS = ContentVersion.__table__
+VERSIONS_QUERY = select(VERSIONS.c.version, VERSIONS.c.media_version).where(VERSIONS.c.id == 1)
+
+
+class Versions(NamedTuple):
+    content: int
+    media: int
 
 
 @dataclass(frozen=True)
@@ -46,141 +62,281 @@ class Document:
     body: bytes
     etag: str
     is_active: bool
-    version: int
 
 
-class DocumentCache:
-    """An app's rendered documents, least recently used first out."""
+class VersionedCache:
+    """Values remembered with the version they were built at; least recently used out first."""
 
-    def __init__(self, size: int = CACHE_SIZE):
+    def __init__(self, size: int):
         self.size = size
-        self.entries: OrderedDict[tuple, Document] = OrderedDict()
+        self.entries: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple, version: int) -> Document | None:
+    def get(self, key, version: int):
         with self.lock:
-            document = self.entries.get(key)
-            if document is None or document.version != version:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] != version:
                 return None
             self.entries.move_to_end(key)
-            return document
+            return entry[1]
 
-    def put(self, key: tuple, document: Document) -> None:
+    def put(self, key, version: int, value) -> None:
         with self.lock:
-            self.entries[key] = document
+            self.entries[key] = (version, value)
             self.entries.move_to_end(key)
             if len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
 
-def _cache() -> DocumentCache:
-    """This app's cache (per app, so two apps in one process never share documents)."""
-    return current_app.extensions.setdefault("portfolio_documents", DocumentCache())
+class Caches:
+    """One app's rendered documents and media (per app: two apps in one process share nothing)."""
+
+    def __init__(self):
+        self.documents = VersionedCache(DOCUMENTS_CACHED)
+        self.media = VersionedCache(MEDIA_CACHED)
 
 
-def current_version() -> int:
-    """The content version, read with a plain statement: it runs on every read."""
-    return db.session.execute(VERSION_QUERY).scalar_one()
+def _caches() -> Caches:
+    caches = current_app.extensions.get("portfolio_documents")
+    if caches is None:
+        caches = current_app.extensions["portfolio_documents"] = Caches()
+    return caches
 
 
-def load_portfolios(query) -> list[Portfolio]:
-    """Run a portfolio query with everything its documents show: five queries, whatever the sizes."""
-    query = query.options(
-        # Employer and tags in the main query (one join each, no cross product),
-        # gallery, links and meta one query each, then all media in one more.
-        joinedload(Portfolio.employer),
-        joinedload(Portfolio.tags),
-        selectinload(Portfolio.gallery),
-        selectinload(Portfolio.links),
-        selectinload(Portfolio.meta),
+def forget_all() -> None:
+    """Drop every document and media this app remembers."""
+    current_app.extensions.pop("portfolio_documents", None)
+
+
+def current_versions() -> Versions:
+    return Versions(*db.session.execute(VERSIONS_QUERY).one())
+
+
+# --------------------------------------------------------------------------- the queries
+
+_P, _E = Portfolio.__table__, Employer.__table__
+_IDS = bindparam("ids", expanding=True)
+
+PORTFOLIOS_QUERY = (
+    select(
+        *_P.c,
+        _E.c.name.label("employer_name"),
+        _E.c.description.label("employer_description"),
+        _E.c.image_id.label("employer_image_id"),
     )
-    portfolios = db.session.scalars(query).unique().all()
-    load_media(portfolios)
-    return portfolios
+    .outerjoin(_E, _E.c.id == _P.c.employer_id)
+    .where(_P.c.id.in_(_IDS))
+)
+
+# Everything a portfolio nests, in one result: (kind, portfolio, id, sort, name, url, text, media).
+TAG, GALLERY, LINK, META = range(4)
 
 
-def load_media(portfolios: list[Portfolio]) -> None:
-    """Load every media object the portfolios show, with thumbnails, in one query.
+def _nested_query():
+    def kind(number: int):
+        return literal_column(str(number), Integer).label("kind")
 
-    Their many-to-one relations (``portfolio.image``, ``tag.image``...) then
-    resolve from the session's identity map without further SQL.
-    """
+    def none(label: str):
+        return null().cast(String).label(label)
+
+    T, PT, G, L, M = Tag.__table__, portfolio_tag, GalleryImage.__table__, Link.__table__, Meta.__table__
+    parts = union_all(
+        select(kind(TAG), PT.c.portfolio_id, T.c.id, T.c.id.label("sort"), T.c.name, none("url"),
+               none("text"), T.c.image_id.label("media_id"))
+        .join(T, T.c.id == PT.c.tag_id).where(PT.c.portfolio_id.in_(_IDS)),
+        select(kind(GALLERY), G.c.portfolio_id, G.c.media_id, G.c.position, none("name"), none("url"),
+               none("text"), G.c.media_id)
+        .where(G.c.portfolio_id.in_(_IDS)),
+        select(kind(LINK), L.c.portfolio_id, L.c.id, L.c.id, L.c.name, L.c.url, L.c.description, L.c.image_id)
+        .where(L.c.portfolio_id.in_(_IDS)),
+        select(kind(META), M.c.portfolio_id, M.c.id, M.c.id, M.c.key, none("url"), M.c.value_text,
+               M.c.value_file_id)
+        .where(M.c.portfolio_id.in_(_IDS)),
+    )  # fmt: skip
+    return parts.order_by(parts.selected_columns.kind, parts.selected_columns.sort)
+
+
+NESTED_QUERY = _nested_query()
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _data(row) -> dict:
+    """A portfolio row as the plain dict ``PortfolioSchema`` dumps; media are named by id."""
+    data = row._asdict()
+    data["image"] = data["image_id"]
+    data["employer"] = data["employer_id"] and {
+        "id": data["employer_id"],
+        "name": data["employer_name"],
+        "description": data["employer_description"],
+        "image": data["employer_image_id"],
+    }
+    data.update(tags=[], images=[], links=[], meta=[])
+    return data
+
+
+def _add_nested(portfolios: dict[int, dict], row) -> None:
+    kind, portfolio_id, item_id, _, name, url, text, media_id = row
+    data = portfolios[portfolio_id]
+    if kind == TAG:
+        data["tags"].append({"id": item_id, "name": name, "image": media_id})
+    elif kind == GALLERY:
+        data["images"].append(media_id)
+    elif kind == LINK:
+        link = {"id": item_id, "name": name, "url": url, "description": text, "image": media_id}
+        data["links"].append(link)
+    else:
+        data["meta"].append({"id": item_id, "key": name, "value_text": text, "value_file": media_id})
+
+
+def _media_shown(data: dict) -> tuple[set[int], set[int]]:
+    """The ids of the media a portfolio shows as images, and as meta files."""
+    images = {data["image"], *data["images"]}
+    images.update(item["image"] for item in (data["employer"] or {}, *data["tags"], *data["links"]) if item)
+    files = {item["value_file"] for item in data["meta"]}
+    return images - {None}, files - {None}
+
+
+@dataclass
+class Built:
+    """Documents made by ``build``, with the media rendered for them, to remember once committed."""
+
+    versions: Versions
+    documents: dict[int, Document]
+    media: dict[tuple, dict]
+
+    def remember(self) -> None:
+        caches, base = _caches(), media_base_url()
+        for portfolio_id, document in self.documents.items():
+            caches.documents.put((portfolio_id, base), self.versions.content, document)
+        for (schema, media_id), dumped in self.media.items():
+            caches.media.put((schema, media_id, base), self.versions.media, dumped)
+
+
+def build(ids: list[int], versions: Versions) -> Built:
+    """The documents of the portfolios ``ids`` that exist: two queries, a third for media not rendered yet."""
+    session = db.session
+    portfolios = {row.id: _data(row) for row in session.execute(PORTFOLIOS_QUERY, {"ids": ids})}
+    if not portfolios:
+        return Built(versions, {}, {})
+    for row in session.execute(NESTED_QUERY, {"ids": list(portfolios)}):
+        _add_nested(portfolios, row)
+
     wanted = set()
-    for portfolio in portfolios:
-        wanted.add(portfolio.image_id)
-        wanted.add(portfolio.employer and portfolio.employer.image_id)
-        wanted.update(tag.image_id for tag in portfolio.tags)
-        wanted.update(item.media_id for item in portfolio.gallery)
-        wanted.update(link.image_id for link in portfolio.links)
-        wanted.update(meta.value_file_id for meta in portfolio.meta)
-    identity = db.session.identity_map
-    missing = [
-        media_id
-        for media_id in wanted - {None}
-        if (obj := identity.get(db.session.identity_key(Media, media_id))) is None
-        or "thumbnails" not in obj.__dict__
-    ]
+    for data in portfolios.values():
+        images, files = _media_shown(data)
+        wanted.update((type(media_schema), media_id) for media_id in images)
+        wanted.update((type(media_file_schema), media_id) for media_id in files)
+    shown, made = _rendered(wanted, versions.media)
+    with rendered_media(shown):
+        documents = {portfolio_id: _render(data) for portfolio_id, data in portfolios.items()}
+    return Built(versions, documents, made)
+
+
+def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
+    """Rendered media for the ``(schema class, id)`` pairs: all of them, and those made now."""
+    cache, base = _caches().media, media_base_url()
+    shown, missing = {}, set()
+    for key in wanted:
+        dumped = cache.get((*key, base), media_version)
+        if dumped is None:
+            missing.add(key)
+        else:
+            shown[key] = dumped
+    made = {}
     if missing:
-        query = select(Media).where(Media.id.in_(missing)).options(joinedload(Media.thumbnails))
-        # The identity map holds objects weakly: keep these alive until the session ends.
-        db.session.info.setdefault("loaded_media", []).extend(db.session.scalars(query).unique().all())
+        query = select(Media).where(Media.id.in_({media_id for _, media_id in missing}))
+        query = query.options(joinedload(Media.thumbnails))
+        loaded = {media.id: media for media in db.session.scalars(query).unique()}
+        for schema in (media_schema, media_file_schema):
+            for key in missing:
+                if key[0] is type(schema):
+                    made[key] = schema.dump(loaded[key[1]])
+        shown.update(made)
+    return shown, made
 
 
-def render(portfolio: Portfolio, version: int = -1, remember: bool = True) -> Document:
-    """The portfolio's document; remembered for ``version`` when it was loaded at that version."""
-    with media_dumped_once():
-        body = orjson.dumps(portfolio_schema.dump(portfolio))
-    document = Document(body, hashlib.sha256(body).hexdigest()[:32], portfolio.is_active, version)
-    if remember:
-        _cache().put((portfolio.id, media_base_url()), document)
-    return document
+def _render(data: dict) -> Document:
+    body = orjson.dumps(portfolio_schema.dump(data))
+    return Document(body, hashlib.sha256(body).hexdigest()[:32], data["is_active"])
 
 
 def documents(ids: list[int]) -> dict[int, Document]:
     """Documents of the portfolios ``ids`` that exist: from memory when current, else built now."""
-    version, base, cache = current_version(), media_base_url(), _cache()
+    versions, base, cache = current_versions(), media_base_url(), _caches().documents
     found, missing = {}, []
     for portfolio_id in ids:
-        cached = cache.get((portfolio_id, base), version)
+        cached = cache.get((portfolio_id, base), versions.content)
         if cached is None:
             missing.append(portfolio_id)
         else:
             found[portfolio_id] = cached
     if missing:
-        for portfolio in load_portfolios(select(Portfolio).where(Portfolio.id.in_(missing))):
-            found[portfolio.id] = render(portfolio, version)
+        built = build(missing, versions)
+        built.remember()
+        found.update(built.documents)
     return found
 
 
-def forget_all() -> None:
-    """Drop every document this app remembers."""
-    _cache().entries.clear()
+def commit(portfolio: Portfolio) -> Document:
+    """Commit the session's changes and return the portfolio's new document.
+
+    The document is built after the version moved and before the commit, so
+    it is exactly what the commit makes visible: SQLite writers hold the
+    database's write lock, PostgreSQL ones the version row's until they commit.
+    It is remembered only once the commit succeeded.
+    """
+    session = db.session
+    session.flush()
+    versions = move_versions(session) or current_versions()
+    built = build([portfolio.id], versions)
+    session.commit()
+    built.remember()
+    return built.documents[portfolio.id]
 
 
-# Moving the version: every flush or bulk statement that touches content marks
-# the session; its commit moves the version in the same transaction.
+# --------------------------------------------------------------------------- moving the versions
+# Every flush or bulk statement that touches content marks the session; its
+# commit moves the versions in the same transaction.
+
+
+def _mark(session: Session, table_name: str | None) -> None:
+    if table_name in CONTENT_TABLES:
+        marks = session.info.setdefault("content_changed", set())
+        marks.add("media" if table_name in MEDIA_TABLES else "content")
 
 
 @event.listens_for(Session, "before_flush")
 def _mark_flush(session: Session, _context, _instances) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if getattr(obj, "__tablename__", None) in CONTENT_TABLES:
-            session.info["content_changed"] = True
-            return
+        _mark(session, getattr(obj, "__tablename__", None))
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _mark_statement(state) -> None:
     if state.is_update or state.is_delete or state.is_insert:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in CONTENT_TABLES:
-            state.session.info["content_changed"] = True
+        _mark(state.session, getattr(getattr(state.statement, "table", None), "name", None))
+
+
+def _move(**values):
+    statement = VERSIONS.update().where(VERSIONS.c.id == 1).values(**values)
+    return statement.returning(VERSIONS.c.version, VERSIONS.c.media_version)
+
+
+MOVE_CONTENT = _move(version=VERSIONS.c.version + 1)
+MOVE_MEDIA = _move(version=VERSIONS.c.version + 1, media_version=VERSIONS.c.media_version + 1)
+
+
+def move_versions(session: Session) -> Versions | None:
+    """Move the versions if the session changed content; the new ones, or None."""
+    marks = session.info.pop("content_changed", None)
+    if not marks:
+        return None
+    return Versions(*session.execute(MOVE_MEDIA if "media" in marks else MOVE_CONTENT).one())
 
 
 @event.listens_for(Session, "before_commit")
-def _move_version(session: Session) -> None:
+def _move_versions(session: Session) -> None:
     session.flush()  # pending changes mark the session now, not after this hook
-    if session.info.pop("content_changed", False):
-        session.execute(
-            update(ContentVersion).where(ContentVersion.id == 1).values(version=ContentVersion.version + 1)
-        )
+    move_versions(session)

@@ -145,14 +145,19 @@ class Meta(db.Model):
 
 
 class ContentVersion(db.Model):
-    """One row counting every change to what portfolio documents show (see ``documents.py``)."""
+    """One row counting changes to what portfolio documents show (see ``documents.py``).
+
+    ``version`` moves on every change a document shows, ``media_version`` on
+    changes to media and thumbnails only (rendered media outlive portfolio edits).
+    """
 
     __tablename__ = "content_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    media_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 @event.listens_for(ContentVersion.__table__, "after_create")
 def _first_version(table, connection, **kwargs) -> None:
-    connection.execute(table.insert().values(id=1, version=0))
+    connection.execute(table.insert().values(id=1, version=0, media_version=0))

@@ -9,7 +9,6 @@ from ..auth.permissions import Perm, has_permission
 from ..errors import NotFound
 from ..extensions import db
 from ..parsing import like
-from .documents import load_portfolios
 from .models import Portfolio, Tag
 
 ORDER_COLUMNS = {
@@ -55,22 +54,22 @@ def filtered_portfolio_ids(args: dict) -> Select:
 
 
 def portfolio_for_update(portfolio_id: int) -> Portfolio:
-    """A portfolio loaded for a write, with all its document shows, or 404.
+    """A portfolio loaded for a write, or 404; what it nests loads when a change needs it.
 
     Writers reach inactive portfolios too: their own code was checked, and
     deactivating a portfolio must not lock its editors out. Writers of one
     portfolio queue on its row (PostgreSQL; SQLite's BEGIN IMMEDIATE already
-    serialises writers), so two PATCHes of its tags cannot interleave.
+    serialises writers), so two PATCHes of its tags cannot interleave: the
+    row comes back as the last writer left it, and the relations, loaded by
+    later statements, too.
     """
+    query = select(Portfolio).where(Portfolio.id == portfolio_id)
     if db.engine.dialect.name != "sqlite":
-        # Lock in a statement of its own: under READ COMMITTED the rows a
-        # locking query joins (tags) come from before the wait, so the loading
-        # queries must start after the lock is held.
-        db.session.execute(select(Portfolio.id).where(Portfolio.id == portfolio_id).with_for_update())
-    portfolios = load_portfolios(select(Portfolio).where(Portfolio.id == portfolio_id))
-    if not portfolios:
+        query = query.with_for_update()
+    portfolio = db.session.scalar(query)
+    if portfolio is None:
         raise NotFound()
-    return portfolios[0]
+    return portfolio
 
 
 def unique_slug(title: str, exclude_id: int | None = None) -> str:

@@ -15,7 +15,8 @@ from ..extensions import db
 from ..pagination import paginate
 from ..parsing import load_body, load_query
 from . import bp
-from .documents import Document, documents, load_media, render
+from . import documents as docs
+from .documents import Document, documents
 from .models import Portfolio
 from .queries import filtered_portfolio_ids, portfolio_for_update, unique_slug
 from .schemas import SLUG, portfolio_query_schema, portfolio_schema, portfolio_update_schema
@@ -58,29 +59,47 @@ def read(portfolio_id: int | None):
 
 def save(portfolio: Portfolio, status: int = 200):
     """Commit the portfolio's changes and answer with its new document."""
-    load_media([portfolio])  # media newly pointed at, with their thumbnails, in one query
-    db.session.commit()
-    # Not remembered: another writer may have changed a tag or media since this
-    # request loaded them; readers build the document from what is committed.
-    return respond(render(portfolio, remember=False), status)
+    return respond(docs.commit(portfolio), status)
 
 
 def check_if_match(portfolio: Portfolio) -> None:
     """412 when ``If-Match`` names another version; no header means go ahead."""
-    if request.if_match and not request.if_match.contains(render(portfolio, remember=False).etag):
+    if request.if_match and not request.if_match.contains(documents([portfolio.id])[portfolio.id].etag):
         raise PreconditionFailed()
+
+
+def stored(portfolio: Portfolio, name: str):
+    """Field ``name`` as stored, related rows by id (so comparing loads no row it does not need)."""
+    if name in ("image", "employer"):
+        return getattr(portfolio, f"{name}_id")
+    if name == "images":
+        return [item.media_id for item in portfolio.gallery]
+    if name == "tags":
+        return [tag.id for tag in portfolio.tags]
+    return getattr(portfolio, name)
+
+
+def comparable(name: str, value):
+    """A loaded field's value in the form ``stored`` gives."""
+    if name in ("image", "employer"):
+        return value and value.id
+    if name in ("images", "tags"):
+        return [item.id for item in value]
+    return value
 
 
 def apply_changes(portfolio: Portfolio, data: dict) -> bool:
     """Set the fields in ``data`` that differ; move ``updated_at`` if any did."""
-    changed = False
-    for name, value in data.items():
-        if getattr(portfolio, name) != value:
-            setattr(portfolio, name, value)
-            changed = True
-    if changed:
+    # Compare everything before setting anything: loading a relation to
+    # compare would otherwise flush the fields set so far, one UPDATE each.
+    changes = {
+        name: value for name, value in data.items() if stored(portfolio, name) != comparable(name, value)
+    }
+    for name, value in changes.items():
+        setattr(portfolio, name, value)
+    if changes:
         portfolio.updated_at = utcnow()
-    return changed
+    return bool(changes)
 
 
 @bp.get("/portfolios")
