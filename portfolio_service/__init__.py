@@ -7,6 +7,7 @@ import os
 import time
 
 from flask import Flask, g, request
+from flask.sessions import SessionInterface
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -33,10 +34,24 @@ class IdConverter(IntegerConverter):
         return number
 
 
+class NoCookieSession(SessionInterface):
+    """The API keeps no cookie session (callers send a token): none is opened or saved.
+
+    Flask's default would build a signing serializer on every request for nothing.
+    """
+
+    def open_session(self, app, request):
+        return None  # Flask then uses its null session, which refuses writes
+
+    def save_session(self, app, session, response) -> None:
+        pass
+
+
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application; ``config`` overrides every other setting (tests use it)."""
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True, static_folder=None)
     app.json = OrjsonProvider(app)  # also keeps fields in the source page's order
+    app.session_interface = NoCookieSession()
     from .config import load_config
 
     load_config(app, config)

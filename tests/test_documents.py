@@ -81,6 +81,8 @@ def test_conditional_get_and_cache_headers(client, admin_headers, shown):
     assert "Authorization" in first.headers["Vary"]
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+    for name in ("ETag", "Cache-Control", "Vary"):  # what the 200 would have sent (RFC 9110)
+        assert again.headers[name] == first.headers[name]
     assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
     assert client.get(url, headers=admin_headers).headers["Cache-Control"] == "private, no-cache"
 

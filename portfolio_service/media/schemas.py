@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from contextvars import ContextVar
 
 from flask import current_app, g, request
 from marshmallow import fields, validate
+from werkzeug.sansio.utils import get_current_url
 
 from ..fields import SINGLE_LINE, Schema
 from ..pagination import page_schema
@@ -19,9 +21,19 @@ def media_base_url() -> str:
     base = g.get("media_base_url")
     if base is None:
         config = current_app.config
-        base = config["MEDIA_URL"] or get_storage().public_base_url() or request.url_root + "media/"
+        base = config["MEDIA_URL"] or get_storage().public_base_url()
+        base = base or _served_here(request.scheme, request.host, request.root_path)
         g.media_base_url = base = base if base.endswith("/") else base + "/"
     return base
+
+
+@functools.lru_cache(maxsize=64)
+def _served_here(scheme: str, host: str, root_path: str) -> str:
+    """``/media/`` under the request's root URL, as ``request.url_root`` spells it.
+
+    Remembered for the few hosts a server answers: it is on every document read.
+    """
+    return get_current_url(scheme, host, root_path) + "media/"
 
 
 def file_url(path: str) -> str:

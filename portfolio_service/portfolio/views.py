@@ -39,14 +39,15 @@ DEFAULTS = {
 
 def respond(document: Document, status: int = 200):
     """A document as the response: its bytes, its ETag, 304 for a matching ``If-None-Match``."""
-    response = current_app.response_class(document.body, status=status, mimetype="application/json")
-    response.set_etag(document.etag)
-    # Caches may keep it but must ask again (cheaply, with the ETag) before each use.
-    response.headers["Cache-Control"] = "private, no-cache" if g.get("caller") else "public, no-cache"
-    response.vary.add("Authorization")
+    headers = {
+        "ETag": f'"{document.etag}"',
+        # Caches may keep it but must ask again (cheaply, with the ETag) before each use.
+        "Cache-Control": "private, no-cache" if g.get("caller") else "public, no-cache",
+        "Vary": "Authorization",
+    }
     if status == 200 and request.if_none_match.contains(document.etag):
-        return current_app.response_class(status=304, headers={"ETag": response.headers["ETag"]})
-    return response
+        return current_app.response_class(status=304, headers=headers)  # same caching headers (RFC 9110)
+    return current_app.response_class(document.body, status, headers, mimetype="application/json")
 
 
 def read(portfolio_id: int | None):
