@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time, timezone
 
 from marshmallow import ValidationError, fields, pre_load, validate
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .extensions import db, ma
 
@@ -107,22 +107,25 @@ class Related(fields.Integer):
         return instance
 
 
-class RelatedList(UniqueList):
-    """A list of ids, resolved in one query to instances in the order given."""
+class RelatedIds(UniqueList):
+    """A list of ids of ``model`` rows, checked to exist in one query; loaded as the ids.
+
+    Portfolios write these relations as rows of their own (tags, gallery),
+    so no related object needs loading.
+    """
 
     def __init__(self, model, **kwargs):
         super().__init__(fields.Integer(strict=True), **kwargs)
         self.model = model
+        table = model.__table__
+        self.query = select(table.c.id).where(table.c.id.in_(bindparam("ids", expanding=True)))
 
     def _deserialize(self, value, attr, data, **kwargs):
         ids = super()._deserialize(value, attr, data, **kwargs)
         if not ids:
             return []
-        valid = [key for key in ids if 0 < key <= MAX_ID]
-        found = {
-            item.id: item for item in db.session.scalars(select(self.model).where(self.model.id.in_(valid)))
-        }
+        found = set(db.session.scalars(self.query, {"ids": [key for key in ids if 0 < key <= MAX_ID]}))
         missing = [key for key in ids if key not in found]
         if missing:
             raise ValidationError(f"No {self.model.__tablename__} with ids: {', '.join(map(str, missing))}.")
-        return [found[key] for key in ids]
+        return ids

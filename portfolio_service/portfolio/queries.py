@@ -1,15 +1,15 @@
-"""How portfolios are found and loaded: visibility, filters, ordering, eager loading."""
+"""How portfolios are found and written: visibility, filters, ordering, locking, relation rows."""
 
 from __future__ import annotations
 
 from slugify import slugify
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from ..auth.permissions import Perm, has_permission
 from ..errors import NotFound
 from ..extensions import db
 from ..parsing import like
-from .models import Portfolio, Tag
+from .models import GalleryImage, Portfolio, Tag, portfolio_tag
 
 ORDER_COLUMNS = {
     "order": Portfolio.order,
@@ -85,3 +85,36 @@ def unique_slug(title: str, exclude_id: int | None = None) -> str:
     while f"{base}-{suffix}" in taken:
         suffix += 1
     return f"{base}-{suffix}"
+
+
+# Tags and gallery are rows of their own (``portfolio_tag``, ``portfolio_image``),
+# written by id: a change loads no tag or media object.
+_ROWS = {"tags": (portfolio_tag, "tag_id"), "images": (GalleryImage.__table__, "media_id")}
+ROW_FIELDS = frozenset(_ROWS)
+
+
+def _statements(table, column: str):
+    order = table.c.position if "position" in table.c else table.c[column]
+    ids = select(table.c[column]).where(table.c.portfolio_id == bindparam("id")).order_by(order)
+    return ids, table.delete().where(table.c.portfolio_id == bindparam("id")), table.insert()
+
+
+_STATEMENTS = {field: _statements(table, column) for field, (table, column) in _ROWS.items()}
+
+
+def stored_ids(portfolio_id: int, field: str) -> list[int]:
+    """The ids the ``tags`` or ``images`` field of a portfolio holds, in their order."""
+    return list(db.session.scalars(_STATEMENTS[field][0], {"id": portfolio_id}))
+
+
+def store_ids(portfolio_id: int, field: str, ids: list[int]) -> None:
+    """Replace the rows of a portfolio's ``tags`` or ``images`` field with ``ids``, in that order."""
+    table, column = _ROWS[field]
+    _, delete, insert = _STATEMENTS[field]
+    db.session.execute(delete, {"id": portfolio_id})
+    if ids:
+        rows = [{"portfolio_id": portfolio_id, column: key} for key in ids]
+        if "position" in table.c:
+            for position, row in enumerate(rows):
+                row["position"] = position
+        db.session.execute(insert, rows)

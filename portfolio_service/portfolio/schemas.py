@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, post_load, validate, validates
 
-from ..fields import MAX_ID, SINGLE_LINE, Related, RelatedList, Schema, UTCDateTime
+from ..fields import MAX_ID, SINGLE_LINE, Related, RelatedIds, Schema, UTCDateTime
 from ..media.models import Media
 from ..media.schemas import MediaFileSchema, MediaSchema
 from ..pagination import page_schema
@@ -93,8 +93,8 @@ class PortfolioSchema(Schema):
     order = fields.Integer(strict=True, validate=INT32)
     image = Related(Media, load_only=True, allow_none=True)
     employer = Related(Employer, load_only=True, allow_none=True)
-    tags = RelatedList(Tag, load_only=True)
-    images = RelatedList(Media, load_only=True)
+    tags = RelatedIds(Tag, load_only=True)
+    images = RelatedIds(Media, load_only=True)
     image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
     employer_data = fields.Nested(EmployerSchema, attribute="employer", dump_only=True, allow_none=True)
     tags_data = fields.List(fields.Nested(TagSchema), attribute="tags", dump_only=True)
@@ -115,7 +115,7 @@ class PortfolioSchema(Schema):
     def order_tags(self, data: dict, **kwargs) -> dict:
         """Tags are a set: kept in id order, so the same set in another order is no change."""
         if "tags" in data:
-            data["tags"] = sorted(data["tags"], key=lambda tag: tag.id)
+            data["tags"] = sorted(data["tags"])
         return data
 
     @validates("slug")

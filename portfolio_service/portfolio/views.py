@@ -18,7 +18,14 @@ from . import bp
 from . import documents as docs
 from .documents import Document, documents
 from .models import Portfolio
-from .queries import filtered_portfolio_ids, portfolio_for_update, unique_slug
+from .queries import (
+    ROW_FIELDS,
+    filtered_portfolio_ids,
+    portfolio_for_update,
+    store_ids,
+    stored_ids,
+    unique_slug,
+)
 from .schemas import SLUG, portfolio_query_schema, portfolio_schema, portfolio_update_schema
 
 SLUG_PATTERN = re.compile(SLUG)
@@ -70,37 +77,28 @@ def check_if_match(portfolio: Portfolio) -> None:
 
 
 def stored(portfolio: Portfolio, name: str):
-    """Field ``name`` as stored, related rows by id (so comparing loads no row it does not need)."""
+    """Field ``name`` as stored, related rows by id (so comparing loads no related object)."""
     if name in ("image", "employer"):
         return getattr(portfolio, f"{name}_id")
-    if name == "images":
-        return [item.media_id for item in portfolio.gallery]
-    if name == "tags":
-        return [tag.id for tag in portfolio.tags]
+    if name in ROW_FIELDS:
+        return stored_ids(portfolio.id, name)
     return getattr(portfolio, name)
 
 
-def comparable(name: str, value):
-    """A loaded field's value in the form ``stored`` gives."""
-    if name in ("image", "employer"):
-        return value and value.id
-    if name in ("images", "tags"):
-        return [item.id for item in value]
-    return value
+def apply_changes(portfolio: Portfolio, data: dict) -> None:
+    """Write the fields in ``data`` that differ; move ``updated_at`` if any did."""
 
+    def by_id(name: str, value):
+        return value and value.id if name in ("image", "employer") else value
 
-def apply_changes(portfolio: Portfolio, data: dict) -> bool:
-    """Set the fields in ``data`` that differ; move ``updated_at`` if any did."""
-    # Compare everything before setting anything: loading a relation to
-    # compare would otherwise flush the fields set so far, one UPDATE each.
-    changes = {
-        name: value for name, value in data.items() if stored(portfolio, name) != comparable(name, value)
-    }
-    for name, value in changes.items():
-        setattr(portfolio, name, value)
+    changes = {name: value for name, value in data.items() if stored(portfolio, name) != by_id(name, value)}
+    # Relation rows first: their statements would flush the fields set so far.
+    for name in ROW_FIELDS & changes.keys():
+        store_ids(portfolio.id, name, changes[name])
+    for name in changes.keys() - ROW_FIELDS:
+        setattr(portfolio, name, changes[name])
     if changes:
         portfolio.updated_at = utcnow()
-    return bool(changes)
 
 
 @bp.get("/portfolios")
@@ -175,10 +173,15 @@ def create_portfolio():
           description: The portfolio.
           content: {application/json: {schema: PortfolioSchema}}
     """
-    data = load_body(portfolio_schema)
-    portfolio = Portfolio(**{**DEFAULTS, **data}, links=[], meta=[])
+    data = {**DEFAULTS, **load_body(portfolio_schema)}
+    related = {name: data.pop(name) for name in ROW_FIELDS}
+    portfolio = Portfolio(**data)
     portfolio.slug = data.get("slug") or unique_slug(data["title"])
     db.session.add(portfolio)
+    db.session.flush()  # its id, for the relation rows
+    for name, ids in related.items():
+        if ids:
+            store_ids(portfolio.id, name, ids)
     response = save(portfolio, status=201)
     response.headers["Location"] = url_for(
         "portfolio.read_portfolio", portfolio_id=portfolio.id, _external=True
