@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from contextvars import ContextVar
 from typing import Any
 
 import orjson
 from flask import request
 from marshmallow import Schema, ValidationError, fields
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import ParseError, UnsupportedMediaType, unique_message
@@ -61,12 +62,23 @@ def check_unique(column, value: Any, **scope) -> None:
     turns its IntegrityError into the same 400.
     """
     model = column.class_
-    query = select(model.id).where(column == value).filter_by(**scope)
     current = editing()
-    if isinstance(current, model) and current.id is not None:
-        query = query.where(model.id != current.id)
-    if db.session.scalar(query.limit(1)) is not None:
+    exclude = current.id if isinstance(current, model) and current.id is not None else None
+    query = _unique_query(column, tuple(scope), exclude is not None)
+    if db.session.scalar(query, {"value": value, "exclude": exclude, **scope}) is not None:
         raise ValidationError(unique_message(model.__name__.lower(), column.key))
+
+
+@functools.cache
+def _unique_query(column, scope: tuple[str, ...], excluding: bool):
+    """The statement of a uniqueness check, built once per shape (these run on most writes)."""
+    table = column.class_.__table__
+    query = select(table.c.id).where(table.c[column.key] == bindparam("value"))
+    for name in scope:
+        query = query.where(table.c[name] == bindparam(name))
+    if excluding:
+        query = query.where(table.c.id != bindparam("exclude"))
+    return query.limit(1)
 
 
 def load_query(schema: Schema) -> dict:
