@@ -1,14 +1,16 @@
 """Login, logout, me, API keys, the users API, throttling and the CLI."""
 
+import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portfolio_service.auth.models import ApiToken, LoginFailure, User, hash_key
 from portfolio_service.extensions import db
 
 from .factories import PASSWORD, auth, make_token, make_user
+from .images import PDF
 
 
 @pytest.fixture
@@ -320,3 +322,67 @@ def test_a_new_password_revokes_the_users_keys(client, admin_headers, alice, app
     assert client.get("/api/auth/me", headers=auth(old_key)).status_code == 401
     assert client.get("/api/auth/me", headers=admin_headers).status_code == 200  # the admin's own key stays
     assert login(client, password="a-brand-new-one").status_code == 200
+
+
+class RecordedBody(io.BytesIO):
+    """A request body that notes in ``events`` when it is read."""
+
+    def __init__(self, data: bytes, events: list):
+        super().__init__(data)
+        self.events = events
+
+    def read(self, *args):
+        self.events.append("body read")
+        return super().read(*args)
+
+    def readinto(self, buffer):
+        self.events.append("body read")
+        return super().readinto(buffer)
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "content_type", "body", "expected"),
+    [
+        # A small JSON body is read before the first transaction begins (on SQLite it
+        # holds the write lock), which then runs on from the key lookup through the view.
+        ("/api/tags", 4402, "application/json", b'{"name": "web"}', ["body read", "begin", "commit"]),
+        # Any other body (an upload) is read after the lookup's transaction ended.
+        (
+            "/api/media",
+            4102,
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n'
+            + PDF
+            + b"\r\n--b--\r\n",
+            ["begin", "commit", "body read", "begin", "commit"],
+        ),
+    ],
+)
+def test_no_transaction_is_open_while_a_body_is_read(app, client, path, code, content_type, body, expected):
+    with app.app_context():
+        engine, key = db.engine, make_token(make_user(staff=True, permissions=[code]))
+    client.get("/api/auth/me", headers=auth(key))  # its first use is recorded; not what this is about
+    events = []
+    listeners = [
+        ("begin", lambda conn: events.append("begin")),
+        ("commit", lambda conn: events.append("commit")),
+    ]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        response = client.post(
+            path,
+            input_stream=RecordedBody(body, events),
+            content_type=content_type,
+            content_length=len(body),
+            headers=auth(key),
+        )
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    assert response.status_code == 201, response.get_json()
+    reads = [index for index, name in enumerate(events) if name == "body read"]
+    assert [name for name in events if name != "body read"] == [
+        name for name in expected if name != "body read"
+    ]
+    assert reads[0] == expected.index("body read")

@@ -15,7 +15,7 @@ from ..database import SAFE_METHODS, utcnow
 from ..errors import NotFound, Throttled
 from ..extensions import db
 from ..pagination import paginate
-from ..parsing import load_body
+from ..parsing import MAX_JSON_BODY, load_body
 from . import bp
 from .models import ApiToken, LoginFailure, User
 from .permissions import ADMIN, ANYONE, AUTHENTICATED, authenticate, permission
@@ -29,11 +29,17 @@ BAD_CREDENTIALS = {"non_field_errors": ["Unable to log in with provided credenti
 
 @bp.before_app_request
 def load_caller() -> None:
+    writing = request.method not in SAFE_METHODS
+    # On SQLite a writing request's transaction holds the write lock from its
+    # first statement, this lookup. A small JSON body is read first, so the
+    # view goes on in that transaction; after any other the transaction
+    # ends here, for the view may read a slow upload or make thumbnails
+    # before its first write.
+    small_json = request.mimetype == "application/json" and (request.content_length or 0) <= MAX_JSON_BODY
+    if writing and small_json:
+        request.get_data(cache=True)
     authenticate()
-    if request.method not in SAFE_METHODS:
-        # End the transaction the lookup opened: on SQLite a writing request's
-        # transaction holds the write lock, and the view may read a slow body
-        # or make thumbnails before its first write.
+    if writing and not small_json:
         db.session.commit()
 
 
