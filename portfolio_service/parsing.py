@@ -33,17 +33,18 @@ def json_body() -> Any:
         raise ParseError(f"JSON parse error - {error}") from None
 
 
-_editing: ContextVar[Any] = ContextVar("editing", default=None)
+_editing: ContextVar[tuple[Any, type | None]] = ContextVar("editing", default=(None, None))
 
 
-def load_body(schema: Schema, *, instance: Any = None, **kwargs) -> Any:
+def load_body(schema: Schema, *, instance: Any = None, model: type | None = None, **kwargs) -> Any:
     """Validate the JSON body with ``schema`` (unknown and read-only fields are 400s).
 
-    ``instance`` is the object being updated, if any; validators reach it with
-    ``editing()`` (uniqueness checks skip it).
+    ``instance`` is what is being updated, if anything: a mapped object, or a
+    plain row of ``model``'s table. Validators reach it with ``editing()``
+    (uniqueness checks skip it).
     """
     data = json_body()
-    token = _editing.set(instance)
+    token = _editing.set((instance, model or (type(instance) if instance is not None else None)))
     try:
         return schema.load(data, **kwargs)
     finally:
@@ -51,8 +52,8 @@ def load_body(schema: Schema, *, instance: Any = None, **kwargs) -> Any:
 
 
 def editing() -> Any:
-    """The object the body being loaded will update, or None for a create."""
-    return _editing.get()
+    """The object or row the body being loaded will update, or None for a create."""
+    return _editing.get()[0]
 
 
 def check_unique(column, value: Any, **scope) -> None:
@@ -62,8 +63,8 @@ def check_unique(column, value: Any, **scope) -> None:
     turns its IntegrityError into the same 400.
     """
     model = column.class_
-    current = editing()
-    exclude = current.id if isinstance(current, model) and current.id is not None else None
+    current, edited = _editing.get()
+    exclude = current.id if edited is model and current.id is not None else None
     query = _unique_query(column, tuple(scope), exclude is not None)
     if db.session.scalar(query, {"value": value, "exclude": exclude, **scope}) is not None:
         raise ValidationError(unique_message(model.__name__.lower(), column.key))

@@ -279,7 +279,7 @@ def documents(ids: list[int]) -> dict[int, Document]:
     return found
 
 
-def commit(portfolio: Portfolio) -> Document:
+def commit(portfolio_id: int) -> Document:
     """Commit the session's changes and return the portfolio's new document.
 
     The document is built after the version moved and before the commit, so
@@ -290,10 +290,10 @@ def commit(portfolio: Portfolio) -> Document:
     session = db.session
     session.flush()
     versions = move_versions(session) or current_versions()
-    built = build([portfolio.id], versions)
+    built = build([portfolio_id], versions)
     session.commit()
     built.remember()
-    return built.documents[portfolio.id]
+    return built.documents[portfolio_id]
 
 
 # --------------------------------------------------------------------------- moving the versions

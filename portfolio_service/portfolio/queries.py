@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slugify import slugify
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Row, Select, bindparam, or_, select
 
 from ..auth.permissions import Perm, has_permission
 from ..errors import NotFound
@@ -53,23 +53,27 @@ def filtered_portfolio_ids(args: dict) -> Select:
     return query.order_by(direction.nulls_last(), Portfolio.id)
 
 
-def portfolio_for_update(portfolio_id: int) -> Portfolio:
-    """A portfolio loaded for a write, or 404; what it nests loads when a change needs it.
+def portfolio_for_update(portfolio_id: int) -> Row:
+    """A portfolio's row, for a write, or 404; what it nests is read when a change needs it.
 
+    A plain row, not a mapped object: writes go out as statements (see
+    ``views.apply_changes``), and loading the object cost more than the rest.
     Writers reach inactive portfolios too: their own code was checked, and
     deactivating a portfolio must not lock its editors out. Writers of one
     portfolio queue on its row (PostgreSQL; SQLite's BEGIN IMMEDIATE already
     serialises writers), so two PATCHes of its tags cannot interleave: the
-    row comes back as the last writer left it, and the relations, loaded by
+    row comes back as the last writer left it, and the relations, read by
     later statements, too.
     """
-    query = select(Portfolio).where(Portfolio.id == portfolio_id)
-    if db.engine.dialect.name != "sqlite":
-        query = query.with_for_update()
-    portfolio = db.session.scalar(query)
-    if portfolio is None:
+    query = _FOR_UPDATE if db.engine.dialect.name != "sqlite" else _ROW
+    row = db.session.execute(query, {"id": portfolio_id}).first()
+    if row is None:
         raise NotFound()
-    return portfolio
+    return row
+
+
+_ROW = select(Portfolio.__table__).where(Portfolio.__table__.c.id == bindparam("id"))
+_FOR_UPDATE = _ROW.with_for_update()
 
 
 def unique_slug(title: str, exclude_id: int | None = None) -> str:

@@ -6,7 +6,7 @@ import re
 
 import orjson
 from flask import current_app, g, request, url_for
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from ..auth.permissions import ANYONE, Perm, has_permission, permission
 from ..database import utcnow
@@ -65,29 +65,30 @@ def read(portfolio_id: int | None):
     return respond(document)
 
 
-def save(portfolio: Portfolio, status: int = 200):
+def save(portfolio_id: int, status: int = 200):
     """Commit the portfolio's changes and answer with its new document."""
-    return respond(docs.commit(portfolio), status)
+    return respond(docs.commit(portfolio_id), status)
 
 
-def check_if_match(portfolio: Portfolio) -> None:
+def check_if_match(portfolio_id: int) -> None:
     """412 when ``If-Match`` names another version; no header means go ahead."""
-    if request.if_match and not request.if_match.contains(documents([portfolio.id])[portfolio.id].etag):
+    if request.if_match and not request.if_match.contains(documents([portfolio_id])[portfolio_id].etag):
         raise PreconditionFailed()
 
 
 #: Fields stored in a column of another name: the id of the related row.
 COLUMNS = {"image": "image_id", "employer": "employer_id"}
+UPDATE_PORTFOLIO = Portfolio.__table__.update().where(Portfolio.__table__.c.id == bindparam("pk"))
 
 
-def stored(portfolio: Portfolio, name: str):
+def stored(portfolio: Row, name: str):
     """Field ``name`` as stored, related rows by id (so comparing loads no related object)."""
     if name in ROW_FIELDS:
         return stored_ids(portfolio.id, name)
     return getattr(portfolio, COLUMNS.get(name, name))
 
 
-def apply_changes(portfolio: Portfolio, data: dict) -> None:
+def apply_changes(portfolio: Row, data: dict) -> None:
     """Write the fields in ``data`` that differ; move ``updated_at`` if any did.
 
     In plain statements rather than through the unit of work: a PATCH is the
@@ -100,11 +101,8 @@ def apply_changes(portfolio: Portfolio, data: dict) -> None:
     for name in ROW_FIELDS & changes.keys():
         store_ids(portfolio.id, name, changes.pop(name))
     columns = {COLUMNS.get(name, name): value for name, value in changes.items()}
-    table = Portfolio.__table__
-    db.session.execute(
-        table.update().where(table.c.id == portfolio.id).values(**columns, updated_at=utcnow())
-    )
-    db.session.expire(portfolio, [*columns, "updated_at"])  # read again if anything asks
+    columns["updated_at"] = utcnow()
+    db.session.execute(UPDATE_PORTFOLIO, {"pk": portfolio.id, **columns})  # SET what is given
 
 
 @bp.get("/portfolios")
@@ -188,7 +186,7 @@ def create_portfolio():
     for name, ids in related.items():
         if ids:
             store_ids(portfolio.id, name, ids)
-    response = save(portfolio, status=201)
+    response = save(portfolio.id, status=201)
     response.headers["Location"] = url_for(
         "portfolio.read_portfolio", portfolio_id=portfolio.id, _external=True
     )
@@ -216,9 +214,9 @@ def update_portfolio(portfolio_id: int):
           content: {application/json: {schema: Error}}
     """
     portfolio = portfolio_for_update(portfolio_id)
-    check_if_match(portfolio)
-    apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio))
-    return save(portfolio)
+    check_if_match(portfolio.id)
+    apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio, model=Portfolio))
+    return save(portfolio.id)
 
 
 @bp.put("/portfolios/<int:portfolio_id>")
@@ -242,12 +240,12 @@ def replace_portfolio(portfolio_id: int):
           content: {application/json: {schema: Error}}
     """
     portfolio = portfolio_for_update(portfolio_id)
-    check_if_match(portfolio)
-    data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio)}
+    check_if_match(portfolio.id)
+    data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio, model=Portfolio)}
     if "slug" not in data:
         data["slug"] = unique_slug(data["title"], exclude_id=portfolio.id)
     apply_changes(portfolio, data)
-    return save(portfolio)
+    return save(portfolio.id)
 
 
 @bp.delete("/portfolios/<int:portfolio_id>")
@@ -266,7 +264,8 @@ def delete_portfolio(portfolio_id: int):
           content: {application/json: {schema: Error}}
     """
     portfolio = portfolio_for_update(portfolio_id)
-    check_if_match(portfolio)
-    db.session.delete(portfolio)
+    check_if_match(portfolio.id)
+    # Its links, meta, tag and gallery rows go with it (ON DELETE CASCADE).
+    db.session.execute(Portfolio.__table__.delete().where(Portfolio.__table__.c.id == portfolio.id))
     db.session.commit()
     return "", 204
