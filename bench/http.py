@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/http.py                  # 10 s per scenario, about a minute in all
-    .venv/bin/python bench/http.py --duration 5     # quicker
+    .venv/bin/python bench/http.py                  # 12 s per scenario, about a minute and a half in all
+    .venv/bin/python bench/http.py --duration 6     # quicker
     .venv/bin/python bench/http.py --python-load    # without wrk, even when it is installed
 
 What it does, all on 127.0.0.1 and in a throw-away temp dir:
@@ -23,7 +23,8 @@ What it does, all on 127.0.0.1 and in a throw-away temp dir:
 5. Drives each scenario with a load generator pinned to CPU 1: ``wrk`` with the Lua
    scripts in ``bench/wrk/`` when it is installed (Debian package ``wrk``), otherwise
    (or with ``--python-load``) Python processes on keep-alive ``http.client``
-   connections. Each scenario gets a short warm-up, then ``--duration`` seconds:
+   connections. The scenarios run in turn, ``--rounds`` times over (default 3), each
+   time a short warm-up, then its share of ``--duration`` seconds:
 
    * ``detail``:  GET /api/portfolios/<id>, cycling over the 200 ids;
    * ``patch``:   PATCH /api/portfolios/<id> changing ``title`` (unique: run, thread and
@@ -32,9 +33,11 @@ What it does, all on 127.0.0.1 and in a throw-away temp dir:
    * ``ceiling``: the detail requests, against the ceiling app.
 
    Every request carries ``Authorization: Token <key>``.
-6. Prints a table (req/s, p50 and p99 latency, non-2xx responses, socket errors, KB per
-   response (wrk counts headers too, the Python generator bodies only), req/s as a
-   fraction of the ceiling's), the machine, and a one-line summary last.
+6. Prints a table (req/s over all rounds, the median round's p50 and the worst round's
+   p99 latency, non-2xx responses, socket errors, KB per response (wrk counts headers
+   too, the Python generator bodies only), req/s as a fraction of the ceiling's), the
+   machine, and a one-line summary last. Taking turns keeps a machine whose speed
+   drifts during the run (a shared VM's does) from favouring one scenario.
 
 It exits 1 if any response was not 2xx (or a request failed at the socket level), 2 on
 a setup error. The servers and the temp dir are removed at the end, also on errors and
@@ -78,6 +81,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import textwrap
@@ -136,16 +140,21 @@ class BenchError(RuntimeError):
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario (default 10)")
-    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per scenario (default 2)")
+    parser.add_argument(
+        "--duration", type=float, default=12.0, help="seconds per scenario, over all rounds (default 12)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of all scenarios in turn (default 3)")
+    parser.add_argument(
+        "--warmup", type=float, default=1.0, help="warm-up seconds per scenario and round (default 1)"
+    )
     parser.add_argument(
         "--connections", type=int, default=4, help="concurrent connections (default 4, for 1 sync worker)"
     )
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, media, logs)")
     args = parser.parse_args(argv)
-    if args.duration <= 0 or args.warmup < 0 or args.connections < 1:
-        parser.error("--duration must be > 0, --warmup >= 0 and --connections >= 1")
+    if args.duration <= 0 or args.warmup < 0 or args.connections < 1 or args.rounds < 1:
+        parser.error("--duration must be > 0, --warmup >= 0, --connections and --rounds >= 1")
     return args
 
 
@@ -612,23 +621,43 @@ def run_python_load(run: Run, workload: Workload) -> Result:
 def measure(
     args: argparse.Namespace, wrk: str | None, servers: dict[str, str], load: Workload
 ) -> list[Result]:
-    """Warm up, then measure, every scenario and the ceiling, one after the other."""
+    """Every scenario and the ceiling, in turn, for ``--rounds`` rounds; their totals.
+
+    Interleaving keeps a machine that speeds up or slows down over the run
+    from favouring whichever scenario ran at its best moment.
+    """
 
     def drive(run: Run) -> Result:
         return run_wrk(wrk, run, load) if wrk else run_python_load(run, load)
 
-    results = []
-    for scenario, script, server in [*SCENARIOS, CEILING]:
-        base = servers[server]
-        if args.warmup:
-            drive(Run(scenario, script, base, f"warm-{scenario}", args.warmup, args.connections))
-        result = drive(Run(scenario, script, base, f"main-{scenario}", args.duration, args.connections))
-        print(
-            f"  {scenario:<8} {result.rps:6.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
-            f"p99 {result.p99_ms:6.2f} ms  non-2xx {result.non_2xx}  errors {result.errors}"
-        )
-        results.append(result)
-    return results
+    seconds = max(1.0, args.duration / args.rounds)
+    rounds: dict[str, list[Result]] = {}
+    for number in range(1, args.rounds + 1):
+        for scenario, script, server in [*SCENARIOS, CEILING]:
+            base = servers[server]
+            if args.warmup:
+                drive(Run(scenario, script, base, f"warm{number}-{scenario}", args.warmup, args.connections))
+            result = drive(Run(scenario, script, base, f"main{number}-{scenario}", seconds, args.connections))
+            print(
+                f"  round {number}  {scenario:<8} {result.rps:6.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+                f"p99 {result.p99_ms:6.2f} ms  non-2xx {result.non_2xx}  errors {result.errors}"
+            )
+            rounds.setdefault(scenario, []).append(result)
+    return [combined(results) for results in rounds.values()]
+
+
+def combined(results: list[Result]) -> Result:
+    """One scenario's rounds as one result: totals, the median p50 and the worst p99."""
+    return Result(
+        scenario=results[0].scenario,
+        requests=sum(r.requests for r in results),
+        seconds=sum(r.seconds for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=max(r.p99_ms for r in results),
+        statuses=sum((r.statuses for r in results), Counter()),
+        errors=sum(r.errors for r in results),
+        bytes=sum(r.bytes for r in results),
+    )
 
 
 # --------------------------------------------------------------------------- report
@@ -710,7 +739,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     machine = machine_lines(load_generator)
     print("\n".join(machine))
-    print(f"duration {args.duration:g} s per scenario after a {args.warmup:g} s warm-up")
+    print(
+        f"{args.rounds} rounds of every scenario in turn; in each, a {args.warmup:g} s warm-up, then "
+        f"{max(1.0, args.duration / args.rounds):g} s measured"
+    )
 
     tmp = Path(tempfile.mkdtemp(prefix="portfolio-bench-"))
     try:
