@@ -35,8 +35,10 @@ def load_caller() -> None:
     # view goes on in that transaction; after any other the transaction
     # ends here, for the view may read a slow upload or make thumbnails
     # before its first write.
-    small_json = request.mimetype == "application/json" and (request.content_length or 0) <= MAX_JSON_BODY
-    if writing and small_json:
+    small_json = (
+        writing and request.mimetype == "application/json" and (request.content_length or 0) <= MAX_JSON_BODY
+    )
+    if small_json:
         request.get_data(cache=True)
     authenticate()
     if writing and not small_json:
