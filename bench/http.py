@@ -676,13 +676,13 @@ def report(results: list[Result], machine: list[str]) -> str:
         ratio = r.rps / ceiling.rps if ceiling.rps else math.nan
         rows.append(
             f"{r.scenario:<9} {r.rps:8.0f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {r.non_2xx:8d} {r.errors:7d} "
-            f"{per_response:8.1f} {ratio:9.2f}x"
+            f"{per_response:8.1f} {ratio:9.3f}x"
         )
     by_name = {r.scenario: r for r in results}
     parts = []
     for i, (name, _, _) in enumerate(SCENARIOS):
         ratio = by_name[name].rps / ceiling.rps if ceiling.rps else math.nan
-        parts.append(f"{name} {by_name[name].rps:.0f} req/s ({ratio:.2f}x{' ceiling' if i == 0 else ''})")
+        parts.append(f"{name} {by_name[name].rps:.0f} req/s ({ratio:.3f}x{' ceiling' if i == 0 else ''})")
     parts.append(f"ceiling {ceiling.rps:.0f} req/s")
     parts.append(f"non-2xx {sum(r.non_2xx for r in results)}")
     errors = sum(r.errors for r in results)
