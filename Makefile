@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README, `make run` and `make test`; and `make bench`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,6 +22,9 @@ run: $(VENV)/.run-deps  ## migrate, then serve on http://127.0.0.1:$${PORT:-8000
 
 test: $(VENV)/.dev-deps  ## the whole test suite, on SQLite and on a throw-away PostgreSQL
 	./tests/run.sh $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-deps  ## bench/http.py: gunicorn against a bare-Flask ceiling (BENCH_ARGS go to it)
+	./bench/run.sh $(BENCH_ARGS)
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Benchmark: the real HTTP server (gunicorn, one sync worker) against a bare-Flask ceiling.
 
-Run from the repository root::
+Run from the repository root, ``make bench`` (which sets up .venv and wrk first), or::
 
     .venv/bin/python bench/http.py                  # 12 s per scenario, about a minute and a half in all
     .venv/bin/python bench/http.py --duration 6     # quicker
