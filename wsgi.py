@@ -4,10 +4,10 @@ import logging
 
 from portfolio_service import create_app
 
-# One line per request (the app's request log): records skip what the format
-# does not show, as the logging HOWTO's "Optimization" section describes. It
-# was 5% of a cached read's time.
-logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+# One line per request (the app's request log): records skip the thread and
+# caller details no format here shows, as the logging HOWTO's "Optimization"
+# section describes (gunicorn's own format shows the process id: kept).
+logging.logThreads = logging.logMultiprocessing = False
 logging._srcfile = None
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
