@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from portfolio_service.database import utcnow
 from portfolio_service.extensions import db
-from portfolio_service.portfolio.documents import VERSIONS_QUERY
+from portfolio_service.media.models import Media
+from portfolio_service.portfolio import documents as documents_module
+from portfolio_service.portfolio.documents import VERSIONS_QUERY, commit
 from portfolio_service.portfolio.models import Link, Meta, Portfolio
+from portfolio_service.portfolio.views import UPDATE_PORTFOLIO
 
 from .factories import make_employer, make_media, make_portfolio, make_tag
 from .images import image_bytes
@@ -168,3 +173,51 @@ def test_a_failed_write_changes_no_document(app, client, admin_headers, shown, m
     assert after.get_data() == before.get_data() and after.headers["ETag"] == before.headers["ETag"]
     with app.app_context():
         assert db.session.get(Portfolio, shown["portfolio"]).title == "Site"
+
+
+# PostgreSQL reads each statement's latest commit (READ COMMITTED). These tests
+# imitate that on SQLite by committing the request's read transaction through the
+# driver, so the next statements see what another session commits meanwhile.
+
+
+def see_later_commits() -> None:
+    db.session.connection().connection.driver_connection.commit()
+
+
+def test_a_write_renders_media_from_the_rows_not_from_objects_it_loaded(app, client, shown):
+    """A media renamed while a write ran shows renamed in the document the write remembers."""
+    url = f"/api/portfolios/{shown['portfolio']}"
+    client.get(url)
+    with app.test_request_context(url, method="PUT"):
+        held = db.session.get(Media, shown["media"])  # as validating a body loads it
+        see_later_commits()
+        with Session(db.engine) as other:  # PATCH /api/media/<id> through another worker
+            other.get(Media, shown["media"]).name = "Renamed"
+            other.commit()
+        db.session.execute(
+            UPDATE_PORTFOLIO, {"pk": shown["portfolio"], "title": "Site 2", "updated_at": utcnow()}
+        )
+        commit(shown["portfolio"])
+        assert held.name == "Renamed"  # refreshed by the render's query
+    body = client.get(url).get_json()
+    assert body["title"] == "Site 2" and body["image_data"]["name"] == "Renamed"
+
+
+def test_a_media_deleted_while_a_document_is_built_shows_as_gone(app, client, shown, monkeypatch):
+    url = f"/api/portfolios/{shown['portfolio']}"
+    rendered = documents_module._rendered
+
+    def racing(wanted, version):
+        see_later_commits()
+        with Session(db.engine) as other:  # DELETE /api/media/<other>?force=true commits now
+            other.execute(Meta.__table__.update().values(value_file_id=None))
+            other.execute(Media.__table__.delete().where(Media.__table__.c.id == shown["other"]))
+            other.commit()
+        return rendered(wanted, version)
+
+    monkeypatch.setattr(documents_module, "_rendered", racing)
+    response = client.get(url)
+    assert response.status_code == 200 and response.get_json()["meta"][0]["value_file"] is None
+    monkeypatch.undo()
+    # Not remembered: the next read builds it again, from rows that agree.
+    assert client.get(url).get_json() == response.get_json()

@@ -214,11 +214,13 @@ class Built:
     versions: Versions
     documents: dict[int, Document]
     media: dict[tuple, dict]
+    complete: bool = True  # False: a media went while it was read; the documents are not kept
 
     def remember(self) -> None:
         caches, base = _caches(), media_base_url()
-        for portfolio_id, document in self.documents.items():
-            caches.documents.put((portfolio_id, base), self.versions.content, document)
+        if self.complete:
+            for portfolio_id, document in self.documents.items():
+                caches.documents.put((portfolio_id, base), self.versions.content, document)
         for (schema, media_id), dumped in self.media.items():
             caches.media.put((schema, media_id, base), self.versions.media, dumped)
 
@@ -239,13 +241,30 @@ def build(ids: list[int], versions: Versions) -> Built:
         wanted.update((type(media_schema), media_id) for media_id in images)
         wanted.update((type(media_file_schema), media_id) for media_id in files)
     shown, made = _rendered(wanted, versions.media)
+    # On PostgreSQL each statement reads the latest commit: a media deleted
+    # since the rows above were read is shown as absent, and not remembered.
+    gone = {media_id for _, media_id in wanted - shown.keys()}
+    for data in portfolios.values() if gone else ():
+        _without(data, gone)
     with rendered_media(shown):
         documents = {portfolio_id: _render(data) for portfolio_id, data in portfolios.items()}
-    return Built(versions, documents, made)
+    return Built(versions, documents, made, complete=not gone)
+
+
+def _without(data: dict, gone: set[int]) -> None:
+    """Take the media ``gone`` out of a portfolio's data, as their deletion did in the database."""
+    data["image"] = None if data["image"] in gone else data["image"]
+    data["images"] = [media_id for media_id in data["images"] if media_id not in gone]
+    for item in (data["employer"], *data["tags"], *data["links"]):
+        if item and item["image"] in gone:
+            item["image"] = None
+    for meta in data["meta"]:
+        if meta["value_file"] in gone:
+            meta["value_file"] = None
 
 
 def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
-    """Rendered media for the ``(schema class, id)`` pairs: all of them, and those made now."""
+    """Rendered media for the ``(schema class, id)`` pairs that exist: all of them, and those made now."""
     cache, base = _caches().media, media_base_url()
     shown, missing = {}, set()
     for key in wanted:
@@ -257,11 +276,13 @@ def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
     made = {}
     if missing:
         query = select(Media).where(Media.id.in_({media_id for _, media_id in missing}))
-        query = query.options(joinedload(Media.thumbnails))
+        # populate_existing: a Media the request loaded earlier (validating a body) may be
+        # older than the rows, and older than the media version this render is tagged with.
+        query = query.options(joinedload(Media.thumbnails)).execution_options(populate_existing=True)
         loaded = {media.id: media for media in db.session.scalars(query).unique()}
         for schema in (media_schema, media_file_schema):
             for key in missing:
-                if key[0] is type(schema):
+                if key[0] is type(schema) and key[1] in loaded:
                     made[key] = schema.dump(loaded[key[1]])
         shown.update(made)
     return shown, made
