@@ -174,18 +174,24 @@ def refuse_unless_empty(storage: Storage, with_media: bool) -> None:
         )
 
 
-def _content_versions() -> tuple[int, int]:
-    row = db.session.execute(text("SELECT version, media_version FROM content_version WHERE id = 1")).first()
-    return tuple(row) if row else (0, 0)
+def _content_versions() -> dict[str, int]:
+    """The version columns of ``content_version`` and their values (an archive made
+    before migration 0004 has no ``media_version``)."""
+    names = [c["name"] for c in inspect(db.engine).get_columns("content_version") if c["name"] != "id"]
+    row = db.session.execute(text(f"SELECT {', '.join(names)} FROM content_version WHERE id = 1")).mappings()
+    return dict(row.first() or {})
 
 
-def _move_content_versions_past(live: tuple[int, int]) -> None:
-    """Running workers cached documents and media up to ``live``: restored content must get newer versions."""
-    restored = _content_versions()
-    db.session.execute(
-        text("UPDATE content_version SET version = :v, media_version = :m WHERE id = 1"),
-        {"v": max(live[0], restored[0]) + 1, "m": max(live[1], restored[1]) + 1},
-    )
+def _move_content_versions_past(live: dict[str, int]) -> None:
+    """Running workers cached documents and media up to ``live``: restored content must get newer versions.
+
+    A column the restored database lacks gets, when `flask db upgrade` adds it,
+    the content version (see migration 0004), which is past every live one.
+    """
+    values = {name: max(live.get(name, 0), value) + 1 for name, value in _content_versions().items()}
+    if values:
+        assignments = ", ".join(f"{name} = :{name}" for name in values)
+        db.session.execute(text(f"UPDATE content_version SET {assignments} WHERE id = 1"), values)
     db.session.commit()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import tarfile
 
@@ -193,3 +195,38 @@ def test_postgresql_backup_holds_the_apps_schema_only(tmp_path):
     assert result.exit_code == 1
     assert f"The archive's tables are in schema {schema}; this instance uses test_" in result.output
     dispose(source, other)
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="edits the archive's SQLite database")
+def test_restoring_an_archive_from_before_media_version(tmp_path):
+    """An archive made before migration 0004 restores; once upgraded, its media version is past the live one."""
+    source, headers = seeded(tmp_path)
+    before = documents(source, headers)
+    archive, _output = backup(source, tmp_path)
+    old = tmp_path / "old"
+    with tarfile.open(archive) as tar:
+        tar.extractall(old, filter="data")
+    with contextlib.closing(
+        sqlite3.connect(old / DUMPS["sqlite"])
+    ) as database:  # as the last release wrote it
+        database.execute("ALTER TABLE content_version DROP COLUMN media_version")
+        database.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        database.execute("INSERT INTO alembic_version VALUES ('0003_content_version')")
+        database.commit()
+    old_archive = tmp_path / "old.tar.gz"
+    with tarfile.open(old_archive, "w:gz") as tar:
+        for name in os.listdir(old):
+            tar.add(old / name, arcname=name)
+
+    target = instance(tmp_path, "target")
+    with target.app_context():
+        db.session.execute(text("UPDATE content_version SET version = 50, media_version = 40"))
+        db.session.commit()
+    result = invoke(target, "restore", str(old_archive))
+    assert result.exit_code == 0, result.output
+    upgraded = invoke(target, "db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.output
+    with target.app_context():
+        assert current_versions() == (51, 51)  # past what workers may hold: (50, 40)
+    assert documents(target, headers) == before
+    dispose(source, target)

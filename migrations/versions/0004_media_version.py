@@ -21,6 +21,9 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('content_version', schema=None) as batch_op:
         batch_op.add_column(sa.Column('media_version', sa.BigInteger(), server_default='0', nullable=False))
+    # Start at the content version, which every media write has moved too: it is
+    # past any media version a worker can hold, also after restoring an older archive.
+    op.execute("UPDATE content_version SET media_version = version")
 
 
 def downgrade():
