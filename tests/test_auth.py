@@ -346,6 +346,8 @@ class RecordedBody(io.BytesIO):
         # A small JSON body is read before the first transaction begins (on SQLite it
         # holds the write lock), which then runs on from the key lookup through the view.
         ("/api/tags", 4402, "application/json", b'{"name": "web"}', ["body read", "begin", "commit"]),
+        # A body of unknown length (chunked) may be large: it is read after, too.
+        ("/api/tags", 4402, "application/json", None, ["begin", "commit", "body read", "begin", "commit"]),
         # Any other body (an upload) is read after the lookup's transaction ended.
         (
             "/api/media",
@@ -369,13 +371,20 @@ def test_no_transaction_is_open_while_a_body_is_read(app, client, path, code, co
     ]
     for name, listener in listeners:
         event.listen(engine, name, listener)
+    headers, environ = auth(key), {}
+    if body is None:  # sent chunked: no length known, the stream ends the body (gunicorn marks it so)
+        body, headers["Transfer-Encoding"], environ["wsgi.input_terminated"] = (
+            b'{"name": "web"}',
+            "chunked",
+            True,
+        )
     try:
         response = client.post(
             path,
             input_stream=RecordedBody(body, events),
             content_type=content_type,
-            content_length=len(body),
-            headers=auth(key),
+            headers=headers,
+            environ_overrides=environ,
         )
     finally:
         for name, listener in listeners:

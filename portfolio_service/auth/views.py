@@ -35,8 +35,9 @@ def load_caller() -> None:
     # view goes on in that transaction; after any other the transaction
     # ends here, for the view may read a slow upload or make thumbnails
     # before its first write.
+    length = request.content_length  # None when chunked: not known to be small
     small_json = (
-        writing and request.mimetype == "application/json" and (request.content_length or 0) <= MAX_JSON_BODY
+        writing and request.mimetype == "application/json" and length is not None and length <= MAX_JSON_BODY
     )
     if small_json:
         request.get_data(cache=True)
