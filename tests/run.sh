@@ -28,7 +28,7 @@ start_postgres() {
     PGDIR=$(mktemp -d)
     if [ "$(id -u)" = 0 ]; then
         chown postgres "$PGDIR"
-        run_as=(runuser -u postgres --)
+        run_as=(runuser -u postgres -- env --chdir=/)  # the postgres user may not enter our cwd
     fi
     port=$($PYTHON -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     "${run_as[@]}" "$bin/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 >/dev/null

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from slugify import slugify
-from sqlalchemy import Row, Select, bindparam, or_, select
+from sqlalchemy import Delete, Insert, Row, Select, bindparam, or_, select
 
 from ..auth.permissions import Perm, has_permission
 from ..errors import NotFound
@@ -53,6 +55,10 @@ def filtered_portfolio_ids(args: dict) -> Select:
     return query.order_by(direction.nulls_last(), Portfolio.id)
 
 
+_ROW = select(Portfolio.__table__).where(Portfolio.__table__.c.id == bindparam("id"))
+_FOR_UPDATE = _ROW.with_for_update()
+
+
 def portfolio_for_update(portfolio_id: int) -> Row:
     """A portfolio's row, for a write, or 404; what it nests is read when a change needs it.
 
@@ -72,10 +78,6 @@ def portfolio_for_update(portfolio_id: int) -> Row:
     return row
 
 
-_ROW = select(Portfolio.__table__).where(Portfolio.__table__.c.id == bindparam("id"))
-_FOR_UPDATE = _ROW.with_for_update()
-
-
 def unique_slug(title: str, exclude_id: int | None = None) -> str:
     """A slug from ``title`` (transliterated), with ``-2``, ``-3``... when it is taken."""
     base = slugify(title, max_length=190, word_boundary=True) or "portfolio"
@@ -93,32 +95,42 @@ def unique_slug(title: str, exclude_id: int | None = None) -> str:
 
 # Tags and gallery are rows of their own (``portfolio_tag``, ``portfolio_image``),
 # written by id: a change loads no tag or media object.
-_ROWS = {"tags": (portfolio_tag, "tag_id"), "images": (GalleryImage.__table__, "media_id")}
+
+
+class _RowRelation(NamedTuple):
+    column: str  # the related id's column
+    ordered: bool  # a gallery keeps a position; tags are a set
+    ids: Select  # the stored ids, in order
+    delete: Delete  # all of a portfolio's rows
+    insert: Insert
+
+
+def _row_relation(table, column: str) -> _RowRelation:
+    ordered = "position" in table.c
+    mine = table.c.portfolio_id == bindparam("id")
+    ids = select(table.c[column]).where(mine).order_by(table.c.position if ordered else table.c[column])
+    return _RowRelation(column, ordered, ids, table.delete().where(mine), table.insert())
+
+
+_ROWS = {
+    "tags": _row_relation(portfolio_tag, "tag_id"),
+    "images": _row_relation(GalleryImage.__table__, "media_id"),
+}
 ROW_FIELDS = frozenset(_ROWS)
-
-
-def _statements(table, column: str):
-    order = table.c.position if "position" in table.c else table.c[column]
-    ids = select(table.c[column]).where(table.c.portfolio_id == bindparam("id")).order_by(order)
-    return ids, table.delete().where(table.c.portfolio_id == bindparam("id")), table.insert()
-
-
-_STATEMENTS = {field: _statements(table, column) for field, (table, column) in _ROWS.items()}
 
 
 def stored_ids(portfolio_id: int, field: str) -> list[int]:
     """The ids the ``tags`` or ``images`` field of a portfolio holds, in their order."""
-    return list(db.session.scalars(_STATEMENTS[field][0], {"id": portfolio_id}))
+    return list(db.session.scalars(_ROWS[field].ids, {"id": portfolio_id}))
 
 
 def store_ids(portfolio_id: int, field: str, ids: list[int]) -> None:
     """Replace the rows of a portfolio's ``tags`` or ``images`` field with ``ids``, in that order."""
-    table, column = _ROWS[field]
-    _, delete, insert = _STATEMENTS[field]
-    db.session.execute(delete, {"id": portfolio_id})
+    relation = _ROWS[field]
+    db.session.execute(relation.delete, {"id": portfolio_id})
     if ids:
-        rows = [{"portfolio_id": portfolio_id, column: key} for key in ids]
-        if "position" in table.c:
+        rows = [{"portfolio_id": portfolio_id, relation.column: key} for key in ids]
+        if relation.ordered:
             for position, row in enumerate(rows):
                 row["position"] = position
-        db.session.execute(insert, rows)
+        db.session.execute(relation.insert, rows)

@@ -94,7 +94,7 @@ def apply_changes(portfolio: Row, data: dict) -> None:
     In plain statements rather than through the unit of work: a PATCH is the
     hot write, and flushing the one row cost more than loading it.
     """
-    by_id = {name: value and value.id if name in COLUMNS else value for name, value in data.items()}
+    by_id = {name: (value and value.id) if name in COLUMNS else value for name, value in data.items()}
     changes = {name: value for name, value in by_id.items() if stored(portfolio, name) != value}
     if not changes:
         return
@@ -186,9 +186,10 @@ def create_portfolio():
     for name, ids in related.items():
         if ids:
             store_ids(portfolio.id, name, ids)
-    response = save(portfolio.id, status=201)
+    portfolio_id = portfolio.id
+    response = save(portfolio_id, status=201)
     response.headers["Location"] = url_for(
-        "portfolio.read_portfolio", portfolio_id=portfolio.id, _external=True
+        "portfolio.read_portfolio", portfolio_id=portfolio_id, _external=True
     )
     return response
 
