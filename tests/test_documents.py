@@ -6,13 +6,12 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portfolio_service.database import utcnow
 from portfolio_service.extensions import db
 from portfolio_service.media.models import Media
 from portfolio_service.portfolio import documents as documents_module
 from portfolio_service.portfolio.documents import VERSIONS_QUERY, commit
 from portfolio_service.portfolio.models import Link, Meta, Portfolio
-from portfolio_service.portfolio.views import UPDATE_PORTFOLIO
+from portfolio_service.portfolio.queries import apply_changes, portfolio_for_update
 
 from .factories import make_employer, make_media, make_portfolio, make_tag
 from .images import image_bytes
@@ -194,9 +193,7 @@ def test_a_write_renders_media_from_the_rows_not_from_objects_it_loaded(app, cli
         with Session(db.engine) as other:  # PATCH /api/media/<id> through another worker
             other.get(Media, shown["media"]).name = "Renamed"
             other.commit()
-        db.session.execute(
-            UPDATE_PORTFOLIO, {"pk": shown["portfolio"], "title": "Site 2", "updated_at": utcnow()}
-        )
+        apply_changes(portfolio_for_update(shown["portfolio"]), {"title": "Site 2"})
         commit(shown["portfolio"])
         assert held.name == "Renamed"  # refreshed by the render's query
     body = client.get(url).get_json()

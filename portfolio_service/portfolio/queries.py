@@ -8,6 +8,7 @@ from slugify import slugify
 from sqlalchemy import Delete, Insert, Row, Select, bindparam, or_, select
 
 from ..auth.permissions import Perm, has_permission
+from ..database import utcnow
 from ..errors import NotFound
 from ..extensions import db
 from ..parsing import like
@@ -63,7 +64,7 @@ def portfolio_for_update(portfolio_id: int) -> Row:
     """A portfolio's row, for a write, or 404; what it nests is read when a change needs it.
 
     A plain row, not a mapped object: writes go out as statements (see
-    ``views.apply_changes``), and loading the object cost more than the rest.
+    ``apply_changes``), and loading the object cost more than the rest.
     Writers reach inactive portfolios too: their own code was checked, and
     deactivating a portfolio must not lock its editors out. Writers of one
     portfolio queue on its row (PostgreSQL; SQLite's BEGIN IMMEDIATE already
@@ -116,15 +117,15 @@ _ROWS = {
     "tags": _row_relation(portfolio_tag, "tag_id"),
     "images": _row_relation(GalleryImage.__table__, "media_id"),
 }
-ROW_FIELDS = frozenset(_ROWS)
+_ROW_FIELDS = frozenset(_ROWS)
 
 
-def stored_ids(portfolio_id: int, field: str) -> list[int]:
+def _stored_ids(portfolio_id: int, field: str) -> list[int]:
     """The ids the ``tags`` or ``images`` field of a portfolio holds, in their order."""
     return list(db.session.scalars(_ROWS[field].ids, {"id": portfolio_id}))
 
 
-def store_ids(portfolio_id: int, field: str, ids: list[int]) -> None:
+def _store_ids(portfolio_id: int, field: str, ids: list[int]) -> None:
     """Replace the rows of a portfolio's ``tags`` or ``images`` field with ``ids``, in that order."""
     relation = _ROWS[field]
     db.session.execute(relation.delete, {"id": portfolio_id})
@@ -134,3 +135,50 @@ def store_ids(portfolio_id: int, field: str, ids: list[int]) -> None:
             for position, row in enumerate(rows):
                 row["position"] = position
         db.session.execute(relation.insert, rows)
+
+
+# Writing a portfolio: statements rather than the unit of work. A PATCH is the
+# hot write, and flushing the one row cost more than loading it.
+
+#: Fields stored in a column of another name: the id of the related row.
+_COLUMNS = {"image": "image_id", "employer": "employer_id"}
+_TABLE = Portfolio.__table__
+_UPDATE = _TABLE.update().where(_TABLE.c.id == bindparam("pk"))  # SETs the columns it is given
+_DELETE = _TABLE.delete().where(_TABLE.c.id == bindparam("pk"))
+
+
+def insert_portfolio(data: dict) -> int:
+    """Add a portfolio from loaded fields (``slug`` included); its id."""
+    related = {name: data.pop(name) for name in _ROW_FIELDS if name in data}
+    portfolio = Portfolio(**data)
+    db.session.add(portfolio)
+    db.session.flush()  # its id, for the relation rows
+    for name, ids in related.items():
+        if ids:
+            _store_ids(portfolio.id, name, ids)
+    return portfolio.id
+
+
+def apply_changes(portfolio: Row, data: dict) -> None:
+    """Write the loaded fields in ``data`` that differ from the row; move ``updated_at`` if any did."""
+
+    def stored(name: str):  # related rows by id, so comparing loads no related object
+        return (
+            _stored_ids(portfolio.id, name)
+            if name in _ROW_FIELDS
+            else getattr(portfolio, _COLUMNS.get(name, name))
+        )
+
+    by_id = {name: (value and value.id) if name in _COLUMNS else value for name, value in data.items()}
+    changes = {name: value for name, value in by_id.items() if stored(name) != value}
+    if not changes:
+        return
+    for name in _ROW_FIELDS & changes.keys():
+        _store_ids(portfolio.id, name, changes.pop(name))
+    columns = {_COLUMNS.get(name, name): value for name, value in changes.items()}
+    db.session.execute(_UPDATE, {"pk": portfolio.id, **columns, "updated_at": utcnow()})
+
+
+def remove_portfolio(portfolio_id: int) -> None:
+    """Delete the row; its links, meta, tag and gallery rows go with it (ON DELETE CASCADE)."""
+    db.session.execute(_DELETE, {"pk": portfolio_id})

@@ -6,10 +6,9 @@ import re
 
 import orjson
 from flask import current_app, g, request, url_for
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import select
 
 from ..auth.permissions import ANYONE, Perm, has_permission, permission
-from ..database import utcnow
 from ..errors import NotFound, PreconditionFailed
 from ..extensions import db
 from ..pagination import paginate
@@ -19,11 +18,11 @@ from . import documents as docs
 from .documents import Document, documents
 from .models import Portfolio
 from .queries import (
-    ROW_FIELDS,
+    apply_changes,
     filtered_portfolio_ids,
+    insert_portfolio,
     portfolio_for_update,
-    store_ids,
-    stored_ids,
+    remove_portfolio,
     unique_slug,
 )
 from .schemas import SLUG, portfolio_query_schema, portfolio_schema, portfolio_update_schema
@@ -74,35 +73,6 @@ def check_if_match(portfolio_id: int) -> None:
     """412 when ``If-Match`` names another version; no header means go ahead."""
     if request.if_match and not request.if_match.contains(documents([portfolio_id])[portfolio_id].etag):
         raise PreconditionFailed()
-
-
-#: Fields stored in a column of another name: the id of the related row.
-COLUMNS = {"image": "image_id", "employer": "employer_id"}
-UPDATE_PORTFOLIO = Portfolio.__table__.update().where(Portfolio.__table__.c.id == bindparam("pk"))
-
-
-def stored(portfolio: Row, name: str):
-    """Field ``name`` as stored, related rows by id (so comparing loads no related object)."""
-    if name in ROW_FIELDS:
-        return stored_ids(portfolio.id, name)
-    return getattr(portfolio, COLUMNS.get(name, name))
-
-
-def apply_changes(portfolio: Row, data: dict) -> None:
-    """Write the fields in ``data`` that differ; move ``updated_at`` if any did.
-
-    In plain statements rather than through the unit of work: a PATCH is the
-    hot write, and flushing the one row cost more than loading it.
-    """
-    by_id = {name: (value and value.id) if name in COLUMNS else value for name, value in data.items()}
-    changes = {name: value for name, value in by_id.items() if stored(portfolio, name) != value}
-    if not changes:
-        return
-    for name in ROW_FIELDS & changes.keys():
-        store_ids(portfolio.id, name, changes.pop(name))
-    columns = {COLUMNS.get(name, name): value for name, value in changes.items()}
-    columns["updated_at"] = utcnow()
-    db.session.execute(UPDATE_PORTFOLIO, {"pk": portfolio.id, **columns})  # SET what is given
 
 
 @bp.get("/portfolios")
@@ -178,15 +148,8 @@ def create_portfolio():
           content: {application/json: {schema: PortfolioSchema}}
     """
     data = {**DEFAULTS, **load_body(portfolio_schema)}
-    related = {name: data.pop(name) for name in ROW_FIELDS}
-    portfolio = Portfolio(**data)
-    portfolio.slug = data.get("slug") or unique_slug(data["title"])
-    db.session.add(portfolio)
-    db.session.flush()  # its id, for the relation rows
-    for name, ids in related.items():
-        if ids:
-            store_ids(portfolio.id, name, ids)
-    portfolio_id = portfolio.id
+    data["slug"] = data.get("slug") or unique_slug(data["title"])
+    portfolio_id = insert_portfolio(data)
     response = save(portfolio_id, status=201)
     response.headers["Location"] = url_for(
         "portfolio.read_portfolio", portfolio_id=portfolio_id, _external=True
@@ -215,9 +178,9 @@ def update_portfolio(portfolio_id: int):
           content: {application/json: {schema: Error}}
     """
     portfolio = portfolio_for_update(portfolio_id)
-    check_if_match(portfolio.id)
+    check_if_match(portfolio_id)
     apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio, model=Portfolio))
-    return save(portfolio.id)
+    return save(portfolio_id)
 
 
 @bp.put("/portfolios/<int:portfolio_id>")
@@ -241,12 +204,12 @@ def replace_portfolio(portfolio_id: int):
           content: {application/json: {schema: Error}}
     """
     portfolio = portfolio_for_update(portfolio_id)
-    check_if_match(portfolio.id)
+    check_if_match(portfolio_id)
     data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio, model=Portfolio)}
     if "slug" not in data:
-        data["slug"] = unique_slug(data["title"], exclude_id=portfolio.id)
+        data["slug"] = unique_slug(data["title"], exclude_id=portfolio_id)
     apply_changes(portfolio, data)
-    return save(portfolio.id)
+    return save(portfolio_id)
 
 
 @bp.delete("/portfolios/<int:portfolio_id>")
@@ -264,9 +227,8 @@ def delete_portfolio(portfolio_id: int):
           description: "`If-Match` does not match."
           content: {application/json: {schema: Error}}
     """
-    portfolio = portfolio_for_update(portfolio_id)
-    check_if_match(portfolio.id)
-    # Its links, meta, tag and gallery rows go with it (ON DELETE CASCADE).
-    db.session.execute(Portfolio.__table__.delete().where(Portfolio.__table__.c.id == portfolio.id))
+    portfolio_for_update(portfolio_id)  # 404, and on PostgreSQL the row's lock
+    check_if_match(portfolio_id)
+    remove_portfolio(portfolio_id)
     db.session.commit()
     return "", 204
