@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 
 from .extensions import db, ma
 
-_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # used with fullmatch
 
 #: Ids are 32-bit integer columns in every database; larger numbers can name nothing.
 #: (PostgreSQL would refuse them as parameters of an integer comparison: a 500, not a 404.)
@@ -20,20 +20,54 @@ MAX_ID = 2**31 - 1
 # particular is refused by PostgreSQL, so it must be a 400 before it gets there.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+
+class FullMatch(validate.Regexp):
+    """``validate.Regexp`` over the whole value.
+
+    Python's ``$`` also matches before a final line break, so ``re.match``
+    lets ``"admin\\n"`` through a ``^...$`` pattern; ``fullmatch`` does not.
+    The pattern keeps its ``^...$`` form, which is what the OpenAPI document
+    shows (JSON Schema patterns are ECMAScript, where ``$`` is the end).
+    """
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 #: For names, titles and keys: no line breaks (they end up in headers and one-line UIs).
-SINGLE_LINE = validate.Regexp(r"^[^\r\n]*$", error="Line breaks are not allowed.")
+SINGLE_LINE = FullMatch(r"^[^\r\n]*$", error="Line breaks are not allowed.")
 
 
 def _has_control(value) -> bool:
-    if isinstance(value, str):
-        return bool(_CONTROL.search(value))
-    if isinstance(value, list):
-        return any(_has_control(item) for item in value)
+    """Whether a control character is in ``value`` or any string nested in it, at any depth.
+
+    A loop over a stack, not recursion: JSON may nest a thousand lists deep.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _CONTROL.search(item):
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
     return False
 
 
+READ_ONLY = "This field is read-only."
+
+
 class Schema(ma.Schema):
-    """The base of every schema here: no control characters in any string of the input."""
+    """The base of every schema here.
+
+    No control characters in any string of the input, and a read-only field
+    in a body is named as such rather than as unknown (section 2).
+    """
 
     @pre_load
     def reject_control_characters(self, data, **kwargs):
@@ -46,6 +80,15 @@ class Schema(ma.Schema):
             if bad:
                 raise ValidationError(bad)
         return data
+
+    def handle_error(self, error: ValidationError, data, *, many: bool, **kwargs) -> None:
+        if not isinstance(error.messages, dict):
+            return
+        unknown = [self.error_messages["unknown"]]
+        for field in self.dump_fields.values():
+            key = field.data_key or field.name
+            if field.dump_only and error.messages.get(key) == unknown:
+                error.messages[key] = [READ_ONLY]
 
 
 def format_datetime(value: datetime) -> str:
@@ -65,7 +108,7 @@ class UTCDateTime(fields.Field):
         if not isinstance(value, str) or len(value) > 64:
             raise self.make_error("invalid")
         try:
-            if _PLAIN_DATE.match(value):
+            if _PLAIN_DATE.fullmatch(value):
                 return datetime.combine(date.fromisoformat(value), time(), tzinfo=timezone.utc)
             parsed = datetime.fromisoformat(value)
             if parsed.tzinfo is None:
@@ -105,6 +148,13 @@ class Related(fields.Integer):
         if instance is None:
             raise self.make_error("missing_object", model=self.model.__tablename__, id=key)
         return instance
+
+
+class DistinctList(fields.List):
+    """A list of query values where repeats mean nothing: ``?tag=3&tag=3`` is ``[3]``, in first-seen order."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
 
 
 class RelatedIds(UniqueList):

@@ -42,6 +42,10 @@ PDF_HTML_POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(1)</script></body></ht
 JPEG_PHP_POLYGLOT = b"\xff\xd8\xff\xe0<?php system($_GET['c']); ?>" + b"\x00" * 64
 
 TOO_LONG = "x" * 20_001
+#: 400 lists deep inside a string field: once a RecursionError and a 500 (security review).
+NESTED_400_DEEP = b"[" * 400 + b"]" * 400
+#: More different tags than a filter takes: each one is an EXISTS clause.
+TWENTY_ONE_TAGS = "&".join(f"tag={n}" for n in range(1, 22))
 
 CATALOGUE = [
     ("oversized-json", "PATCH", "/api/portfolios/{portfolio}", "raw", b'{"description": "' + b"x" * 1_100_000 + b'"}', 413, "detail"),
@@ -84,5 +88,21 @@ CATALOGUE = [
     ("zip-bomb-text-chunk-png", "POST", "/api/media", "upload", ("text.png", zip_bomb_png()), 400, "file"),
     ("header-injection-in-media-name", "POST", "/api/media", "upload", ("a.png", image_bytes("PNG"), {"name": "x\r\nSet-Cookie: a=b"}), 400, "name"),
     ("header-injection-in-token-name", "POST", "/api/auth/tokens", "json", {"name": "x\r\nSet-Cookie: a=b"}, 400, "name"),
+    ("nested-lists-in-login-username", "POST", "/api/auth/login", "raw", b'{"username": ' + NESTED_400_DEEP + b', "password": "x"}', 400, "username"),
+    ("nested-lists-in-title", "PATCH", "/api/portfolios/{portfolio}", "raw", b'{"title": ' + NESTED_400_DEEP + b"}", 400, "title"),
+    ("nested-lists-in-tags", "PATCH", "/api/portfolios/{portfolio}", "raw", b'{"tags": ' + NESTED_400_DEEP + b"}", 400, "tags"),
+    ("too-many-tag-filters", "GET", "/api/portfolios?" + TWENTY_ONE_TAGS, None, None, 400, "tag"),
+    # Python's "$" matches before a final line break: every single-line field must still refuse one.
+    ("trailing-newline-in-title", "PATCH", "/api/portfolios/{portfolio}", "json", {"title": "Trail test\n"}, 400, "title"),
+    ("trailing-newline-in-slug", "PATCH", "/api/portfolios/{portfolio}", "json", {"slug": "wordpress-site\n"}, 400, "slug"),
+    ("trailing-newline-in-slug-path", "GET", "/api/portfolios/slug/target%0A", None, None, 404, "detail"),
+    ("trailing-newline-in-username", "POST", "/api/auth/users", "json", {"username": "admin\n", "password": "longenough"}, 400, "username"),
+    ("trailing-newline-in-employer-name", "POST", "/api/employers", "json", {"name": "Digikala\n"}, 400, "name"),
+    ("trailing-newline-in-tag-name", "POST", "/api/tags", "json", {"name": "sites\n"}, 400, "name"),
+    ("trailing-newline-in-link-name", "POST", "/api/portfolios/{portfolio}/links", "json", {"name": "Repository\n"}, 400, "name"),
+    ("trailing-newline-in-meta-key", "POST", "/api/portfolios/{portfolio}/meta", "json", {"key": "client\n"}, 400, "key"),
+    ("trailing-newline-in-media-name", "PATCH", "/api/media/{media}", "json", {"name": "photo.jpg\n"}, 400, "name"),
+    ("trailing-newline-in-token-name", "POST", "/api/auth/tokens", "json", {"name": "ci\n"}, 400, "name"),
+    ("unicode-lookalike-username", "POST", "/api/auth/users", "json", {"username": "аdmin", "password": "longenough"}, 400, "username"),
     ("sql-in-title", "PATCH", "/api/portfolios/{portfolio}", "json", {"title": "x'); DROP TABLE portfolio;--", "order": "1 OR 1=1"}, 400, "order"),
 ]  # fmt: skip

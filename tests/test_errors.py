@@ -3,8 +3,9 @@
 import logging
 
 import pytest
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from portfolio_service.fields import Schema
 from portfolio_service.parsing import load_body
 
 
@@ -88,7 +89,7 @@ def test_validation_errors_name_each_field(client):
     assert response.get_json() == {
         "title": ["Missing data for required field."],
         "titel": ["Unknown field."],
-        "id": ["Unknown field."],
+        "id": ["This field is read-only."],
     }
 
 

@@ -269,10 +269,10 @@ def test_employer_null_removes_it(client, editor, world):
         (
             {"id": 5, "created_at": "2020-01-01", "image_data": None, "meta": []},
             {
-                "id": ["Unknown field."],
-                "created_at": ["Unknown field."],
-                "image_data": ["Unknown field."],
-                "meta": ["Unknown field."],
+                "id": ["This field is read-only."],
+                "created_at": ["This field is read-only."],
+                "image_data": ["This field is read-only."],
+                "meta": ["This field is read-only."],
             },
         ),
         ({"title": "Fine", "tags": [999999]}, {"tags": ["No tag with ids: 999999."]}),

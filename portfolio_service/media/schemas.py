@@ -71,9 +71,13 @@ class _Prerendered:
         return rendered[type(self), obj]
 
 
+#: How the file URLs (``f``) are documented: a Function field has no type of its own.
+URL = {"type": "string", "format": "uri"}
+
+
 class ThumbnailSchema(Schema):
     id = fields.Integer()
-    f = fields.Function(lambda thumbnail: file_url(thumbnail.path))
+    f = fields.Function(lambda thumbnail: file_url(thumbnail.path), metadata=URL)
     size = fields.Integer()
 
 
@@ -85,20 +89,16 @@ class MediaFileSchema(_Prerendered, Schema):
     name = fields.String(validate=NAME)
     size = fields.Integer(dump_only=True)
     human_readable_size = fields.String(dump_only=True)
-    f = fields.Function(lambda media: file_url(media.path), dump_only=True)
+    f = fields.Function(lambda media: file_url(media.path), dump_only=True, metadata=URL)
 
 
 class MediaSchema(MediaFileSchema):
     """The source's "Image Data Structure"; ``width``, ``height``, ``mode`` are null for other files."""
 
-    width = fields.Integer(dump_only=True)
-    height = fields.Integer(dump_only=True)
-    mode = fields.String(dump_only=True)
+    width = fields.Integer(dump_only=True, allow_none=True)
+    height = fields.Integer(dump_only=True, allow_none=True)
+    mode = fields.String(dump_only=True, allow_none=True)
     thumbnails = fields.List(fields.Nested(ThumbnailSchema), dump_only=True)
-
-
-class MediaUpdateSchema(Schema):
-    name = fields.String(required=True, validate=NAME)
 
 
 class MediaUploadSchema(Schema):
@@ -134,7 +134,7 @@ class MediaInUseSchema(Schema):
 
 media_schema = MediaSchema()
 media_file_schema = MediaFileSchema()
-media_update_schema = MediaUpdateSchema()
+media_update_schema = MediaSchema(partial=True)
 media_upload_schema = MediaUploadSchema()
 media_query_schema = MediaQuerySchema()
 MediaPageSchema = page_schema(MediaSchema)

@@ -115,14 +115,15 @@ def update_media(media_id: int):
       tags: [media]
       requestBody:
         required: true
-        content: {application/json: {schema: MediaUpdateSchema}}
+        content: {application/json: {schema: MediaSchema}}
       responses:
         200:
           description: The media.
           content: {application/json: {schema: MediaSchema}}
     """
     media = _get_media(media_id)
-    media.name = load_body(media_update_schema)["name"]
+    for field, value in load_body(media_update_schema).items():
+        setattr(media, field, value)
     db.session.commit()
     return media_schema.dump(media)
 

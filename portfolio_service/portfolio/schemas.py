@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, post_load, validate, validates
 
-from ..fields import MAX_ID, SINGLE_LINE, Related, RelatedIds, Schema, UTCDateTime
+from ..fields import MAX_ID, SINGLE_LINE, DistinctList, FullMatch, Related, RelatedIds, Schema, UTCDateTime
 from ..media.models import Media
 from ..media.schemas import MediaFileSchema, MediaSchema
 from ..pagination import page_schema
@@ -13,6 +13,7 @@ from .models import LIMITS, Employer, Meta, Portfolio, Tag
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 INT32 = validate.Range(min=-(2**31), max=2**31 - 1)
+MAX_TAG_FILTERS = 20
 
 
 def text(limit: str, *, line: bool = False, **kwargs) -> fields.String:
@@ -86,7 +87,7 @@ class PortfolioSchema(Schema):
     slug = fields.String(
         validate=[
             validate.Length(min=1, max=LIMITS["slug"]),
-            validate.Regexp(SLUG, error="Use lowercase letters, digits and single hyphens."),
+            FullMatch(SLUG, error="Use lowercase letters, digits and single hyphens."),
         ]
     )
     excerpt = text("excerpt")
@@ -129,7 +130,11 @@ class PortfolioQuerySchema(Schema):
     ORDERINGS = ["order", "title", "completed_at", "created_at", "updated_at"]
 
     search = fields.String(validate=validate.Length(max=200))
-    tag = fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)))
+    tag = DistinctList(
+        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        # Each tag is one EXISTS clause: a portfolio with more tags than this is not a filter.
+        validate=validate.Length(max=MAX_TAG_FILTERS, error="At most {max} different tags."),
+    )
     employer = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     is_active = fields.Boolean()
     ordering = fields.String(

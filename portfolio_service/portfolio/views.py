@@ -127,7 +127,7 @@ def read_portfolio_by_slug(slug: str):
           description: The portfolio; `ETag` names this version.
           content: {application/json: {schema: PortfolioSchema}}
     """
-    if not SLUG_PATTERN.match(slug):
+    if not SLUG_PATTERN.fullmatch(slug):
         raise NotFound()  # not a slug, so no portfolio has it (and PostgreSQL never sees a NUL)
     return read(db.session.scalar(select(Portfolio.id).where(Portfolio.slug == slug)))
 
