@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import event, select
 
-from portfolio_service.auth.models import ApiToken, LoginFailure, User, hash_key
+from portfolio_service.auth.models import ApiToken, LoginAttempt, User, hash_key
 from portfolio_service.extensions import db
 
 from .factories import PASSWORD, auth, make_token, make_user
@@ -108,7 +108,7 @@ def test_cannot_revoke_someone_elses_token(client, alice, app, headers):
         ({}, {"name": ["Missing data for required field."]}),
         ({"name": "x", "expires_at": "2001-01-01"}, {"expires_at": ["Must be in the future."]}),
         ({"name": "x", "expires_at": "soon"}, {"expires_at": ["Not a valid datetime."]}),
-        ({"name": "x", "key": "mine"}, {"key": ["Unknown field."]}),
+        ({"name": "x", "key": "mine"}, {"key": ["This field is read-only."]}),
     ],
 )
 def test_token_creation_errors(client, headers, body, errors):
@@ -175,7 +175,7 @@ def test_login_works_again_after_the_window(client, alice, app):
     assert login(client).status_code == 429
     with app.app_context():
         past = datetime.now(timezone.utc) - timedelta(minutes=15, seconds=1)
-        db.session.execute(db.update(LoginFailure).values(created_at=past))
+        db.session.execute(db.update(LoginAttempt).values(created_at=past))
         db.session.commit()
     assert login(client).status_code == 200
 
@@ -228,7 +228,7 @@ def test_admin_creates_reads_updates_and_deletes_a_user(client, admin_headers, a
             {"username": ["Letters, digits and @/./+/-/_ only, at most 150."]},
         ),
         ({"password": "longenough"}, {"username": ["Missing data for required field."]}),
-        ({"username": "x", "password": "longenough", "id": 5}, {"id": ["Unknown field."]}),
+        ({"username": "x", "password": "longenough", "id": 5}, {"id": ["This field is read-only."]}),
         (
             {"username": "x", "password": "longenough", "is_staff": None},
             {"is_staff": ["Field may not be null."]},

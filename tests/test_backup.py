@@ -210,6 +210,14 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
         sqlite3.connect(old / DUMPS["sqlite"])
     ) as database:  # as the last release wrote it
         database.execute("ALTER TABLE content_version DROP COLUMN media_version")
+        # and before 0005:
+        database.execute("DROP INDEX uq_users_username_lower")
+        database.execute("ALTER TABLE api_token DROP COLUMN from_login")
+        database.execute("DROP TABLE login_attempt")
+        database.execute(
+            "CREATE TABLE login_failure (id INTEGER PRIMARY KEY, username VARCHAR(150) NOT NULL, "
+            "address VARCHAR(64) NOT NULL, created_at DATETIME NOT NULL)"
+        )
         database.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
         database.execute("INSERT INTO alembic_version VALUES ('0003_content_version')")
         database.commit()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from sqlalchemy import select
+from marshmallow import ValidationError
+from sqlalchemy import func, select
 
 from ..extensions import db
 from . import bp
 from .models import ApiToken, User
 from .permissions import Perm
+from .schemas import USERNAME
 
 PERMISSION_CODES = click.Choice([str(code.value) for code in Perm])
 
@@ -24,7 +26,12 @@ PERMISSION_CODES = click.Choice([str(code.value) for code in Perm])
 )
 def create_user(username: str, password: str | None, staff: bool, admin: bool, codes: tuple[str, ...]):
     """Create a user."""
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+    try:
+        USERNAME(username)
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.messages)) from None
+    same_name = select(User.id).where(func.lower(User.username) == func.lower(username))
+    if db.session.scalar(same_name) is not None:
         raise click.ClickException(f"User {username!r} already exists.")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -1,4 +1,4 @@
-"""Users, their permission codes, API keys and the login failures that throttle."""
+"""Users, their permission codes, API keys and the login attempts that throttle."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, func
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -43,6 +43,11 @@ class User(db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+# ``ADMIN`` and ``admin`` are one name: usernames are ASCII (see the schema), so
+# ``lower()`` folds them alike on SQLite and PostgreSQL.
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
+
+
 class UserPermission(db.Model):
     __tablename__ = "user_permission"
 
@@ -66,6 +71,8 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Made by ``POST /api/auth/login`` (a session) rather than asked for by name.
+    from_login: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined", innerjoin=True)
 
@@ -73,24 +80,32 @@ class ApiToken(db.Model):
     key = None
 
     @classmethod
-    def issue(cls, user: User, name: str, expires_at: datetime | None = None) -> ApiToken:
+    def issue(
+        cls, user: User, name: str, expires_at: datetime | None = None, *, from_login: bool = False
+    ) -> ApiToken:
         """A new token for ``user``; its clear key is on ``.key`` until the object is gone."""
         key = secrets.token_urlsafe(32)  # 256 bits
         token = cls(user=user, name=name, key_hash=hash_key(key), expires_at=expires_at)
+        token.from_login = from_login
         token.key = key
         return token
 
 
-class LoginFailure(db.Model):
-    """One failed login; recent rows throttle the username and the client address."""
+class LoginAttempt(db.Model):
+    """One login attempt; recent rows throttle the username and the client address.
 
-    __tablename__ = "login_failure"
+    An attempt is recorded as failed before its password is checked, and
+    marked ``succeeded`` afterwards: concurrent guesses all count.
+    """
+
+    __tablename__ = "login_attempt"
     __table_args__ = (
-        Index("ix_login_failure_username_created_at", "username", "created_at"),
-        Index("ix_login_failure_address_created_at", "address", "created_at"),
+        Index("ix_login_attempt_username_created_at", "username", "created_at"),
+        Index("ix_login_attempt_address_created_at", "address", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(150))
+    username: Mapped[str] = mapped_column(String(150))  # as typed, lower-cased
     address: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    succeeded: Mapped[bool] = mapped_column(default=False)

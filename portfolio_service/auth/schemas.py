@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
+from sqlalchemy import func, select
 
 from ..database import utcnow
-from ..fields import SINGLE_LINE, Schema, UniqueList, UTCDateTime
+from ..errors import unique_message
+from ..extensions import db
+from ..fields import SINGLE_LINE, FullMatch, Schema, UniqueList, UTCDateTime
 from ..pagination import page_schema
-from ..parsing import check_unique
+from ..parsing import editing
 from .models import User
 from .permissions import Perm
 
-USERNAME = validate.Regexp(r"^[\w.@+-]{1,150}$", error="Letters, digits and @/./+/-/_ only, at most 150.")
+USERNAME = FullMatch(r"^[A-Za-z0-9_.@+-]{1,150}$", error="Letters, digits and @/./+/-/_ only, at most 150.")
 PASSWORD = validate.Length(min=8, max=256)
 
 
@@ -36,7 +39,13 @@ class UserSchema(Schema):
 
     @validates("username")
     def validate_username(self, value: str, **kwargs) -> None:
-        check_unique(User.username, value)
+        """Unique whatever the case: ``ADMIN`` is taken once ``admin`` exists."""
+        query = select(User.id).where(func.lower(User.username) == func.lower(value))
+        current = editing()
+        if current is not None:
+            query = query.where(User.id != current.id)
+        if db.session.scalar(query.limit(1)) is not None:
+            raise ValidationError(unique_message("user", "username"))
 
     @post_load
     def sort_permissions(self, data: dict, **kwargs) -> dict:
@@ -62,7 +71,7 @@ class TokenSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=[validate.Length(min=1, max=100), SINGLE_LINE])
     created_at = UTCDateTime(dump_only=True)
-    last_used_at = UTCDateTime(dump_only=True)
+    last_used_at = UTCDateTime(dump_only=True, allow_none=True)
     expires_at = UTCDateTime(allow_none=True)
 
 

@@ -1,30 +1,24 @@
-"""Login, logout, the caller's API keys, and the admins' users API."""
+"""Logout, the caller's API keys, and the admins' users API (login is in ``login.py``)."""
 
 from __future__ import annotations
 
-import functools
-import math
-import secrets
-from datetime import timedelta
-
 from flask import current_app, g, request, url_for
-from sqlalchemy import delete, func, or_, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from marshmallow import ValidationError
+from sqlalchemy import func, select, update
 
 from ..database import SAFE_METHODS, utcnow
-from ..errors import NotFound, Throttled
+from ..errors import NotFound
 from ..extensions import db
 from ..pagination import paginate
 from ..parsing import MAX_JSON_BODY, load_body
 from . import bp
-from .models import ApiToken, LoginFailure, User
-from .permissions import ADMIN, ANYONE, AUTHENTICATED, authenticate, permission
-from .schemas import login_schema, new_token_schema, token_schema, user_schema, user_update_schema
+from .models import ApiToken, User
+from .permissions import ADMIN, AUTHENTICATED, authenticate, permission
+from .schemas import new_token_schema, token_schema, user_schema, user_update_schema
 
-THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_FAILURES = 5
-LOGIN_TOKEN_LIFETIME = timedelta(days=30)
-BAD_CREDENTIALS = {"non_field_errors": ["Unable to log in with provided credentials."]}
+#: Named API keys one user may hold at once (keys made by login are capped apart).
+MAX_API_KEYS = 100
+ONE_ADMIN_REMAINS = "At least one active admin must remain."
 
 
 @bp.before_app_request
@@ -44,71 +38,6 @@ def load_caller() -> None:
     authenticate()
     if writing and not small_json:
         db.session.commit()
-
-
-def _check_throttle(username: str, address: str) -> None:
-    """429 after too many recent failures for this username or this client address."""
-    since = utcnow() - THROTTLE_WINDOW
-    recent = (
-        select(func.count(), func.min(LoginFailure.created_at))
-        .where(LoginFailure.created_at > since)
-        .where(or_(LoginFailure.username == username, LoginFailure.address == address))
-    )
-    failures, oldest = db.session.execute(recent).one()
-    if failures >= THROTTLE_FAILURES:
-        # Conservative: the window reopens once the oldest counted failure ages out.
-        retry_after = (oldest + THROTTLE_WINDOW - utcnow()).total_seconds()
-        raise Throttled(max(1, math.ceil(retry_after)))
-
-
-def _record_failure(username: str, address: str) -> None:
-    db.session.execute(delete(LoginFailure).where(LoginFailure.created_at <= utcnow() - THROTTLE_WINDOW))
-    db.session.add(LoginFailure(username=username, address=address))
-    db.session.commit()
-
-
-@functools.cache
-def _dummy_hash(method: str) -> str:
-    return generate_password_hash(secrets.token_hex(16), method=method)
-
-
-def _spend_a_password_check(password: str) -> None:
-    """Take as long as a real check, so timing does not tell which usernames exist."""
-    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
-
-
-@bp.post("/login")
-@permission(ANYONE)
-def login():
-    """Exchange a username and password for an API key.
-    ---
-    post:
-      tags: [auth]
-      requestBody:
-        required: true
-        content: {application/json: {schema: LoginSchema}}
-      responses:
-        200:
-          description: A new key (shown once) and the user.
-          content: {application/json: {schema: LoginResultSchema}}
-        429:
-          description: Too many failed logins; see `Retry-After`.
-          content: {application/json: {schema: Error}}
-    """
-    credentials = load_body(login_schema)
-    username, address = credentials["username"], request.remote_addr or "unknown"
-    _check_throttle(username, address)
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        _spend_a_password_check(credentials["password"])
-    if user is None or not user.is_active or not user.check_password(credentials["password"]):
-        _record_failure(username, address)
-        return BAD_CREDENTIALS, 400
-    token = ApiToken.issue(user, "login", expires_at=utcnow() + LOGIN_TOKEN_LIFETIME)
-    db.session.add(token)
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
-    db.session.commit()
-    return {"token": token.key, "user": user_schema.dump(user)}
 
 
 @bp.post("/logout")
@@ -141,8 +70,24 @@ def me():
     return user_schema.dump(db.session.get(User, g.caller.user_id))
 
 
-def _own_tokens():
-    return select(ApiToken).where(ApiToken.user_id == g.caller.user_id, ApiToken.revoked_at.is_(None))
+def _live_tokens(user_id: int):
+    """A user's keys that are not revoked."""
+    return select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+
+
+def _revoke_one(user_id: int, token_id: int):
+    """Revoke one live key of the user's (404 when there is none), and answer 204."""
+    if db.session.scalar(_live_tokens(user_id).where(ApiToken.id == token_id)) is None:
+        raise NotFound()
+    _revoke(_live_tokens(user_id).where(ApiToken.id == token_id))
+    db.session.commit()
+    return "", 204
+
+
+def _revoke(tokens) -> None:
+    """Revoke the keys ``tokens`` selects (by id) at once."""
+    ids = tokens.with_only_columns(ApiToken.id).scalar_subquery()
+    db.session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=utcnow()))
 
 
 @bp.get("/tokens")
@@ -158,7 +103,7 @@ def list_tokens():
           description: A page of tokens.
           content: {application/json: {schema: TokenPageSchema}}
     """
-    return paginate(_own_tokens().order_by(ApiToken.id), token_schema)
+    return paginate(_live_tokens(g.caller.user_id).order_by(ApiToken.id), token_schema)
 
 
 @bp.post("/tokens")
@@ -170,13 +115,16 @@ def create_token():
       tags: [auth]
       requestBody:
         required: true
-        content: {application/json: {schema: NewTokenSchema}}
+        content: {application/json: {schema: TokenSchema}}
       responses:
         201:
           description: The token, with its `key`.
           content: {application/json: {schema: NewTokenSchema}}
     """
     data = load_body(new_token_schema)
+    named = _live_tokens(g.caller.user_id).where(~ApiToken.from_login)
+    if db.session.scalar(select(func.count()).select_from(named.subquery())) >= MAX_API_KEYS:
+        raise ValidationError(f"A user holds at most {MAX_API_KEYS} API keys: revoke one first.")
     token = ApiToken.issue(db.session.get(User, g.caller.user_id), data["name"], data.get("expires_at"))
     db.session.add(token)
     db.session.commit()
@@ -194,20 +142,20 @@ def revoke_token(token_id: int):
       responses:
         204: {description: Revoked.}
     """
-    token = db.session.scalar(_own_tokens().where(ApiToken.id == token_id))
-    if token is None:
-        raise NotFound()
-    token.revoked_at = utcnow()
-    db.session.commit()
-    return "", 204
+    return _revoke_one(g.caller.user_id, token_id)
 
 
-def _keeps_an_admin(user: User, *, is_admin: bool, is_active: bool) -> bool:
-    """Whether an active admin remains if ``user`` ends up with these flags."""
+def _check_an_admin_remains(user: User, *, is_admin: bool, is_active: bool) -> None:
+    """400 unless an active admin remains once ``user`` has these flags.
+
+    The active admins' rows are locked first (PostgreSQL; SQLite's write lock
+    does the same), so two admins demoting each other at once cannot both pass.
+    """
     if is_admin and is_active:
-        return True
-    others = select(func.count()).where(User.is_admin, User.is_active, User.id != user.id)
-    return db.session.scalar(others) > 0
+        return
+    admins = db.session.scalars(select(User.id).where(User.is_admin, User.is_active).with_for_update()).all()
+    if not set(admins) - {user.id}:
+        raise ValidationError(ONE_ADMIN_REMAINS)
 
 
 def _assign(user: User, data: dict) -> None:
@@ -286,7 +234,7 @@ def update_user(user_id: int):
       tags: [users]
       requestBody:
         required: true
-        content: {application/json: {schema: UserUpdateSchema}}
+        content: {application/json: {schema: UserSchema}}
       responses:
         200:
           description: The user.
@@ -298,17 +246,14 @@ def update_user(user_id: int):
         "is_admin": data.get("is_admin", user.is_admin),
         "is_active": data.get("is_active", user.is_active),
     }
-    if not _keeps_an_admin(user, **flags):
-        return {"non_field_errors": ["At least one active admin must remain."]}, 400
-    if "password" in data:
+    _check_an_admin_remains(user, **flags)
+    if not flags["is_active"]:
+        # Deactivated: every key goes, so reactivating gives none of them back.
+        _revoke(_live_tokens(user.id))
+    elif "password" in data:
         # A new password shuts out whoever held the old one: the user's keys go too
         # (all but the one making this request).
-        db.session.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .where(ApiToken.id != g.caller.token_id)
-            .values(revoked_at=utcnow())
-        )
+        _revoke(_live_tokens(user.id).where(ApiToken.id != g.caller.token_id))
     _assign(user, data)
     db.session.commit()
     return user_schema.dump(user)
@@ -325,8 +270,37 @@ def delete_user(user_id: int):
         204: {description: Deleted.}
     """
     user = _get_user(user_id)
-    if not _keeps_an_admin(user, is_admin=False, is_active=False):
-        return {"non_field_errors": ["At least one active admin must remain."]}, 400
+    _check_an_admin_remains(user, is_admin=False, is_active=False)
     db.session.delete(user)
     db.session.commit()
     return "", 204
+
+
+@bp.get("/users/<int:user_id>/tokens")
+@permission(ADMIN)
+def list_user_tokens(user_id: int):
+    """A user's API keys that are not revoked, login sessions included (never the keys themselves).
+    ---
+    get:
+      tags: [users]
+      parameters: [{in: query, schema: PageQuerySchema}]
+      responses:
+        200:
+          description: A page of tokens.
+          content: {application/json: {schema: TokenPageSchema}}
+    """
+    _get_user(user_id)
+    return paginate(_live_tokens(user_id).order_by(ApiToken.id), token_schema)
+
+
+@bp.delete("/users/<int:user_id>/tokens/<int:token_id>")
+@permission(ADMIN)
+def revoke_user_token(user_id: int, token_id: int):
+    """Revoke one of a user's API keys.
+    ---
+    delete:
+      tags: [users]
+      responses:
+        204: {description: Revoked.}
+    """
+    return _revoke_one(user_id, token_id)
