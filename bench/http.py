@@ -232,7 +232,9 @@ def gunicorn(app: str, env: dict[str, str], log_path: Path, ready_path: str, *ex
     """
     port = free_port()
     env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
-    command = pinned(SERVER_CPU, [str(BIN / "gunicorn"), "--worker-class", "sync", *extra, app])
+    command = pinned(
+        SERVER_CPU, [str(BIN / "gunicorn"), "--worker-class", "sync", "--threads", "1", *extra, app]
+    )
     base = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -272,6 +274,7 @@ def instance_env(tmp: Path) -> dict[str, str]:
         "MEDIA_ROOT": str(tmp / "media"),
         "MEDIA_STORAGE": "local",
         "SECRET_KEY": "bench",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "FLASK_APP": "wsgi",
     }
 

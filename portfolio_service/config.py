@@ -20,6 +20,7 @@ ENV_SETTINGS = {
     "PAGE_SIZE": int,
     "TRUSTED_PROXIES": int,
     "CORS_ORIGINS": lambda value: [o.strip() for o in value.split(",") if o.strip()],
+    "ALLOWED_HOSTS": lambda value: [h.strip() for h in value.split(",") if h.strip()],
 }
 
 DEFAULTS = {
@@ -47,6 +48,9 @@ DEFAULTS = {
     "MAX_IMAGE_PIXELS": 50_000_000,
     "PAGE_SIZE": 20,
     "CORS_ORIGINS": [],
+    # The Host names this server answers for ("*" for any); None means the
+    # development ones below in development, and a refusal to start in production.
+    "ALLOWED_HOSTS": None,
     # How many proxies (load balancer, CDN) stand in front and set X-Forwarded-*.
     "TRUSTED_PROXIES": 0,
     "PASSWORD_HASH_METHOD": "scrypt",
@@ -54,6 +58,9 @@ DEFAULTS = {
     # Flask's own JSON body limit is enforced by Werkzeug before the view reads.
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
 }
+
+
+DEVELOPMENT_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 
 class ConfigError(RuntimeError):
@@ -78,8 +85,19 @@ def load_config(app, overrides=None):
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_SIZE"]
 
+    developing = app.debug or config.get("TESTING") or config["PORTFOLIO_ENV"] == "development"
+    if config["ALLOWED_HOSTS"] is None:
+        if not developing:
+            raise ConfigError(
+                "ALLOWED_HOSTS is not set. Set it to the host names the API is reached at "
+                "(ALLOWED_HOSTS=api.example.com,www.example.com), or to * behind a proxy that checks Host."
+            )
+        config["ALLOWED_HOSTS"] = DEVELOPMENT_HOSTS
+    # Flask answers 400 to any other Host: it would end up in every file and page URL.
+    config["TRUSTED_HOSTS"] = None if "*" in config["ALLOWED_HOSTS"] else config["ALLOWED_HOSTS"]
+
     if not config["SECRET_KEY"]:
-        if not (app.debug or config.get("TESTING") or config["PORTFOLIO_ENV"] == "development"):
+        if not developing:
             raise ConfigError(
                 "SECRET_KEY is not set. Set it in the environment or instance/config.py "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."

@@ -9,7 +9,7 @@ from flask import Flask, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -116,6 +116,8 @@ def handle_http_exception(error: HTTPException):
     status = error.code or 500
     if status == 405:
         detail = f'Method "{request.method}" not allowed.'
+    elif isinstance(error, SecurityError):
+        detail = "This server does not answer for that Host (see ALLOWED_HOSTS)."
     else:
         detail = HTTP_DETAILS.get(status) or error.description or error.name
     response = _response({"detail": detail}, status)

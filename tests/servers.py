@@ -31,6 +31,7 @@ def server_env(tmp_path: Path, **settings: str) -> dict:
     env.update(
         FLASK_APP="wsgi",
         SECRET_KEY="server-test-secret",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=fresh_database_url(tmp_path),
         MEDIA_ROOT=str(tmp_path / "media"),
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",

@@ -136,7 +136,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one(app):
             keys = {first.id: auth(make_token(first)), second.id: auth(make_token(second))}
         barrier = threading.Barrier(2)
 
-        def demote(pair):
+        def demote(pair, barrier=barrier, keys=keys):
             actor, target = pair
             client = app.test_client()
             barrier.wait(30)

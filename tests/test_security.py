@@ -70,3 +70,38 @@ def test_cors_allows_only_the_listed_origins(tmp_path):
     assert preflight.headers["Access-Control-Allow-Origin"] == "https://site.example"
     assert "PATCH" in preflight.headers["Access-Control-Allow-Methods"]
     assert "authorization" in preflight.headers["Access-Control-Allow-Headers"].lower()
+
+
+@pytest.mark.parametrize("url", ["/api/portfolios", "/api/portfolios/1", "/api/openapi.json", "/media/x.jpg"])
+def test_a_host_not_allowed_is_400_before_anything_runs(client, url):
+    """``Host: evil.example`` once went into every ``f`` and ``next`` URL, and into shared caches."""
+    response = client.get(url, headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert response.get_json() == {"detail": "This server does not answer for that Host (see ALLOWED_HOSTS)."}
+    assert "evil.example" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:8000", "localhost:5000"])
+def test_development_hosts_are_allowed_by_default(client, host):
+    response = client.get("/api/openapi.json", headers={"Host": host})
+    assert response.status_code == 200
+    assert response.get_json()["servers"] == [{"url": f"http://{host}"}]
+
+
+def test_allowed_hosts_name_the_hosts_served(tmp_path):
+    client = make_app(tmp_path, ALLOWED_HOSTS=["api.example.com"]).test_client()
+    assert client.get("/api/portfolios", headers={"Host": "api.example.com"}).status_code == 200
+    assert client.get("/api/portfolios", headers={"Host": "localhost"}).status_code == 400
+    (tmp_path / "any").mkdir()
+    anything = make_app(tmp_path / "any", ALLOWED_HOSTS=["*"]).test_client()
+    assert anything.get("/api/portfolios", headers={"Host": "whatever.example"}).status_code == 200
+
+
+def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
+    from portfolio_service import create_app
+    from portfolio_service.config import ConfigError
+
+    settings = {"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}
+    with pytest.raises(ConfigError, match="ALLOWED_HOSTS is not set"):
+        create_app(settings, instance_path=str(tmp_path))
+    assert create_app({**settings, "ALLOWED_HOSTS": ["api.example.com"]}, instance_path=str(tmp_path))

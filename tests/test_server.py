@@ -1,6 +1,7 @@
 """The server users run is the one that is tested: real gunicorn, real SQLite file."""
 
 import re
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -88,3 +89,80 @@ def test_concurrent_duplicate_names_are_400_not_500(tmp_path):
             for r in responses
             if r.status_code == 400
         )
+
+
+class SlowClient:
+    """A client that sends its request a few bytes at a time, as a slowloris does."""
+
+    def __init__(self, base: str, request: bytes):
+        host, port = base.removeprefix("http://").split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=5)
+        self.remaining = request
+
+    def trickle(self) -> None:
+        if self.remaining:
+            try:
+                self.sock.sendall(self.remaining[:2])
+            except OSError:
+                return  # the server gave up on us: fine
+            self.remaining = self.remaining[2:]
+
+
+def test_slow_clients_do_not_take_the_default_server_offline(tmp_path):
+    """8 clients trickling headers and 2 sending less body than they announced; normal requests go on.
+
+    The default set-up is what ``boot.sh`` runs: gunicorn.conf.py, 2 workers.
+    Each normal request may take 10 s at most: a liveness bound, not a speed
+    figure (sync workers held them for up to 60 s).
+    """
+    with gunicorn(server_env(tmp_path), workers=2) as (base, _process):
+        headers = (
+            b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Padding: " + b"a" * 4000 + b"\r\n\r\n"
+        )
+        short_body = (
+            b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100000\r\n\r\n" + b'{"username": "' + b"x" * 4000
+        )
+        slow = [SlowClient(base, headers) for _ in range(8)] + [
+            SlowClient(base, short_body) for _ in range(2)
+        ]
+        try:
+            for client in slow:
+                client.trickle()
+            answers = []
+            for _ in range(20):
+                for client in slow:
+                    client.trickle()
+                answers.append(requests.get(f"{base}/api/portfolios", timeout=10).status_code)
+            assert answers == [200] * 20
+            assert all(client.remaining for client in slow)  # still trickling throughout
+        finally:
+            for client in slow:
+                client.sock.close()
+
+
+def test_proxy_headers_are_ignored_unless_proxies_are_trusted(tmp_path):
+    """With TRUSTED_PROXIES=0 (the default) no X-Forwarded-* or SCRIPT_NAME header changes a URL."""
+    with gunicorn(server_env(tmp_path), workers=1) as (base, _process):
+        forged = {
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "evil.example",
+            "X-Forwarded-Prefix": "/evil",
+            "SCRIPT_NAME": "/evil",
+        }
+        response = requests.get(f"{base}/api/openapi.json", headers=forged, timeout=10)
+        assert response.status_code == 200
+        assert response.json()["servers"] == [{"url": base}]
+        listed = requests.get(f"{base}/api/portfolios?page_size=1", headers=forged, timeout=10)
+        assert listed.status_code == 200
+        evil_host = requests.get(f"{base}/api/portfolios", headers={"Host": "evil.example"}, timeout=10)
+        assert evil_host.status_code == 400 and evil_host.json()["detail"].startswith("This server does not")
+
+
+def test_proxy_headers_are_honoured_from_a_trusted_proxy(tmp_path):
+    env = server_env(tmp_path, TRUSTED_PROXIES="1", ALLOWED_HOSTS="api.example.com")
+    with gunicorn(env, workers=1) as (base, _process):
+        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example.com"}
+        response = requests.get(f"{base}/api/openapi.json", headers=forwarded, timeout=10)
+        assert response.status_code == 200
+        assert response.json()["servers"] == [{"url": "https://api.example.com"}]
