@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 
 import pytest
 from PIL import Image
@@ -14,6 +15,17 @@ from portfolio_service.media.models import Media, Thumbnail, human_readable_size
 
 from .images import HTML, PDF, SVG, animated_gif, image_bytes, rgba_png, rotated_jpeg
 from .shapes import MEDIA_KEYS
+
+#: A stored name: the cleaned upload name, a random suffix of 14 [a-z0-9] (72 bits), then
+#: for a thumbnail its size, then the extension.
+STORED_NAME = re.compile(r"(?P<stem>.+)_(?P<suffix>[a-z0-9]{14})(?P<rest>(?:_thumbnail_\d+x\d+)?\.\w+)")
+
+
+def unsuffixed(url: str) -> str:
+    """The stored file name in ``url`` without its random suffix, which must be there."""
+    match = STORED_NAME.fullmatch(url.rsplit("/", 1)[1])
+    assert match, f"no random suffix in {url}"
+    return match["stem"] + match["rest"]
 
 
 @pytest.fixture
@@ -78,13 +90,15 @@ def test_upload_image(app, client, staff, data, filename, mime, size, mode):
 
     stem, extension = os.path.splitext(filename)
     assert body["f"].startswith("http://localhost/media/core_media/")
-    assert body["f"].endswith(f"/{stem}{extension.replace('jpeg', 'jpg')}")
+    assert unsuffixed(body["f"]) == f"{stem}{extension.replace('jpeg', 'jpg')}"
+    suffix = STORED_NAME.fullmatch(body["f"].rsplit("/", 1)[1])["suffix"]
 
     assert [t["size"] for t in body["thumbnails"]] == [64, 128, 512, 1080]
     for thumbnail in body["thumbnails"]:
         assert set(thumbnail) == {"id", "f", "size"}
         edge = thumbnail["size"]
-        assert thumbnail["f"].endswith(f"/thumbnails/{stem}_thumbnail_{edge}x{edge}{extension}")
+        assert f"/thumbnails/{stem}_{suffix}_thumbnail_" in thumbnail["f"]
+        assert unsuffixed(thumbnail["f"]) == f"{stem}_thumbnail_{edge}x{edge}{extension}"
         image = open_served(client, thumbnail["f"])
         assert image.format == Image.open(io.BytesIO(data)).format
         expected = size if max(size) <= edge else _fit(size, edge)
@@ -116,7 +130,7 @@ def test_upload_pdf_has_no_image_details(client, staff):
         None,
     )
     assert body["thumbnails"] == []
-    assert body["f"].endswith("/brochure.pdf")  # the stored file keeps the uploaded file's name
+    assert unsuffixed(body["f"]) == "brochure.pdf"  # the stored file keeps the uploaded file's name
     response = served(client, body["f"])
     assert response.data == PDF
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -126,7 +140,7 @@ def test_png_named_jpg_is_typed_png(client, staff):
     body = upload(client, staff, rgba_png(), "fake.jpg").get_json()
     assert body["type"] == "image/png"
     assert body["name"] == "fake.jpg"
-    assert body["f"].endswith("/fake.png")
+    assert unsuffixed(body["f"]) == "fake.png"
 
 
 def test_client_content_type_is_ignored(client, staff):
@@ -171,7 +185,7 @@ def test_name_clashes_never_overwrite(app, client, staff):
 def test_names_are_sanitised(app, client, staff, filename, stem):
     body = upload(client, staff, rgba_png(), filename).get_json()
     path = body["f"].split("/media/", 1)[1]
-    assert path.rsplit("/", 1)[1] == f"{stem}.png"
+    assert unsuffixed(path) == f"{stem}.png"
     assert all(p.startswith("core_media/") for p in stored_files(app))
 
 
@@ -185,7 +199,7 @@ def test_name_with_line_breaks_is_400(app, client, staff):
 def test_uploaded_file_name_with_control_characters_is_cleaned(client, staff):
     body = upload(client, staff, rgba_png(), "lo\x07go\x1b.png").get_json()
     assert body["name"] == "logo.png"
-    assert body["f"].endswith("/logo.png")
+    assert unsuffixed(body["f"]) == "logo.png"
 
 
 @pytest.mark.parametrize(
@@ -381,3 +395,35 @@ def test_a_text_field_named_file_is_not_a_file(client, staff):
     )
     assert response.status_code == 400
     assert response.get_json() == {"file": ["No file was submitted."]}
+
+
+def test_a_stored_name_cannot_be_guessed_from_the_upload_name(client, staff):
+    """Media of a draft stay private until their URL is given out (the security review's finding)."""
+    body = upload(client, staff, image_bytes(), "secret-launch-2027.jpg").get_json()
+    folder = body["f"].rsplit("/", 1)[0]
+    assert served(client, f"{folder}/secret-launch-2027.jpg").status_code == 404
+    assert served(client, f"{folder}/thumbnails/secret-launch-2027_thumbnail_64x64.jpg").status_code == 404
+    assert served(client, body["f"]).status_code == 200
+    again = upload(client, staff, image_bytes(), "secret-launch-2027.jpg").get_json()
+    assert (
+        STORED_NAME.fullmatch(again["f"].rsplit("/", 1)[1])["suffix"]
+        != STORED_NAME.fullmatch(body["f"].rsplit("/", 1)[1])["suffix"]
+    )
+
+
+def test_files_stored_before_the_suffix_are_still_served(app, client, staff):
+    """Rows keep their paths: a file named the old way (no suffix) answers as before."""
+    path = "core_media/2026/03/02/image_test_media_file_0.png"
+    os.makedirs(os.path.join(app.config["MEDIA_ROOT"], os.path.dirname(path)))
+    with open(os.path.join(app.config["MEDIA_ROOT"], path), "wb") as file:
+        file.write(rgba_png())
+    with app.app_context():
+        media = Media(
+            name="old", path=path, type="image/png", size=len(rgba_png()), width=1, height=1, mode="RGBA"
+        )
+        db.session.add(media)
+        db.session.commit()
+        media_id = media.id
+    body = client.get(f"/api/media/{media_id}", headers=staff).get_json()
+    assert body["f"] == f"http://localhost/media/{path}"
+    assert served(client, body["f"]).status_code == 200

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import secrets
+import string
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -29,6 +31,9 @@ NEVER_ACCEPTED = {
 HEADER_BYTES = 8192
 CORRUPT_IMAGE = "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
 MAX_STEM = 100
+#: 14 characters of 36: 72 bits, so a stored name cannot be guessed (contract, section 6).
+SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
+SUFFIX_LENGTH = 14
 
 
 def clean_name(name: str) -> str:
@@ -38,9 +43,15 @@ def clean_name(name: str) -> str:
 
 
 def storage_stem(name: str) -> str:
-    """A safe ASCII file stem from a display name (``../Résumé 1.pdf`` → ``Resume_1``)."""
-    stem = secure_filename(os.path.splitext(name)[0])[:MAX_STEM].strip("._")
-    return stem or "file"
+    """A safe ASCII file stem from a display name, with a random suffix.
+
+    ``../Résumé 1.pdf`` gives ``Resume_1_k7q2x9m4c1vbn8``.
+
+    The suffix keeps media of drafts and inactive portfolios private until
+    someone is given their URL: a cleaned upload name alone could be guessed.
+    """
+    stem = secure_filename(os.path.splitext(name)[0])[:MAX_STEM].strip("._") or "file"
+    return f"{stem}_{''.join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))}"
 
 
 def _file_error(message: str) -> ValidationError:
