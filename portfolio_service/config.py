@@ -17,6 +17,7 @@ ENV_SETTINGS = {
     "ACCEPTED_MEDIA_TYPES": lambda value: [t.strip() for t in value.split(",")],
     "MAX_UPLOAD_SIZE": int,
     "MAX_IMAGE_PIXELS": int,
+    "MAX_DECODE_BYTES": int,
     "PAGE_SIZE": int,
     "TRUSTED_PROXIES": int,
     "CORS_ORIGINS": lambda value: [o.strip() for o in value.split(",") if o.strip()],
@@ -46,6 +47,8 @@ DEFAULTS = {
     ],
     "MAX_UPLOAD_SIZE": 20 * 1024 * 1024,
     "MAX_IMAGE_PIXELS": 50_000_000,
+    # Memory one decode of a non-JPEG image may take (JPEGs decode scaled down).
+    "MAX_DECODE_BYTES": 128 * 1024 * 1024,
     "PAGE_SIZE": 20,
     "CORS_ORIGINS": [],
     # The Host names this server answers for ("*" for any); None means the

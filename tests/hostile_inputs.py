@@ -21,12 +21,15 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def huge_dimension_png(width: int = 100_000, height: int = 100_000) -> bytes:
-    """A few hundred bytes that claim 10 gigapixels: a decompression bomb."""
+def huge_dimension_png(width: int = 100_000, height: int = 100_000, depth: int = 8, color: int = 0) -> bytes:
+    """A few hundred bytes that claim ``width`` x ``height`` pixels (10 gigapixels: a decompression bomb).
+
+    ``depth`` and ``color`` are the PNG header's bit depth and colour type (0 grey, 2 RGB).
+    """
     small = io.BytesIO()
     Image.new("L", (1, 1)).save(small, "PNG")
     data = small.getvalue()
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, color, 0, 0, 0)
     return data[:8] + _png_chunk(b"IHDR", ihdr) + data[33:]
 
 
@@ -85,6 +88,7 @@ CATALOGUE = [
     ("pdf-html-polyglot", "POST", "/api/media", "upload", ("a.pdf", PDF_HTML_POLYGLOT), 400, "file"),
     ("jpeg-php-polyglot", "POST", "/api/media", "upload", ("a.jpg", JPEG_PHP_POLYGLOT), 400, "file"),
     ("decompression-bomb-png", "POST", "/api/media", "upload", ("bomb.png", huge_dimension_png()), 400, "file"),
+    ("pixel-heavy-16-bit-png", "POST", "/api/media", "upload", ("deep.png", huge_dimension_png(7000, 7000, depth=16, color=2)), 400, "file"),
     ("zip-bomb-text-chunk-png", "POST", "/api/media", "upload", ("text.png", zip_bomb_png()), 400, "file"),
     ("header-injection-in-media-name", "POST", "/api/media", "upload", ("a.png", image_bytes("PNG"), {"name": "x\r\nSet-Cookie: a=b"}), 400, "name"),
     ("header-injection-in-token-name", "POST", "/api/auth/tokens", "json", {"name": "x\r\nSet-Cookie: a=b"}, 400, "name"),

@@ -86,8 +86,8 @@ def check_thumbnails(info: ImageInfo, thumbnails: list[Thumbnail], sizes) -> lis
     return images
 
 
-def make(data: bytes, sizes=SIZES, max_pixels=LIMIT) -> tuple[ImageInfo, list[Thumbnail]]:
-    result = make_thumbnails(io.BytesIO(data), sizes, max_pixels)
+def make(data: bytes, sizes=SIZES, max_pixels=LIMIT, **limits) -> tuple[ImageInfo, list[Thumbnail]]:
+    result = make_thumbnails(io.BytesIO(data), sizes, max_pixels, **limits)
     assert result is not None
     return result
 
@@ -478,6 +478,37 @@ def test_pixel_limit_counts_the_real_image():
         make_thumbnails(io.BytesIO(data), SIZES, 1_000_000)
     info, thumbnails = make(data, SIZES, 9_000_000)
     assert info.mode == "1"
+    check_thumbnails(info, thumbnails, SIZES)
+
+
+@pytest.mark.parametrize(
+    ("mode", "size", "refused"),
+    [
+        ("RGB", (6000, 6000), True),  # 4 bytes a pixel in Pillow: 137 MiB
+        ("RGBA", (5000, 5000), False),  # 95 MiB
+        ("L", (7000, 7000), False),  # 1 byte a pixel: 47 MiB
+        ("P", (7000, 7000), False),
+    ],
+)
+def test_non_jpeg_decodes_are_bounded_in_memory(mode, size, refused):
+    """The decode's memory, from the header: a 16-bit 7000x7000 PNG of 381 KB once took 416 MB."""
+    data = with_declared_size(encode(Image.new(mode, (2, 2)), "PNG"), *size)
+    with pytest.raises(ImageError) as raised:
+        make_thumbnails(io.BytesIO(data), SIZES, LIMIT, max_decode_bytes=128 * 2**20)
+    message = str(raised.value)
+    if refused:
+        assert (
+            message
+            == "Image is too large: 36000000 pixels of mode RGB take 137 MiB decoded, the limit is 128 MiB."
+        )
+    else:  # past the check, the 2x2 pixel data is far too short for the size it claims
+        assert message.startswith("Upload a valid image.")
+
+
+def test_a_jpeg_is_decoded_scaled_down_so_only_its_pixel_count_is_bounded():
+    data = encode(Image.new("RGB", (6000, 6000), (200, 100, 50)), "JPEG")
+    info, thumbnails = make(data, SIZES, LIMIT, max_decode_bytes=1)
+    assert (info.width, info.height) == (6000, 6000)
     check_thumbnails(info, thumbnails, SIZES)
 
 

@@ -41,7 +41,8 @@ def regenerate(media: Media, sizes: list[int]) -> None:
         with storage.open(media.path) as original:
             shutil.copyfileobj(original, local)
         local.seek(0)
-        result = make_thumbnails(local, sizes, current_app.config["MAX_IMAGE_PIXELS"])
+        config = current_app.config
+        result = make_thumbnails(local, sizes, config["MAX_IMAGE_PIXELS"], config["MAX_DECODE_BYTES"])
     if result is None:
         raise ValueError("not an image")
     old_paths = [thumbnail.path for thumbnail in media.thumbnails]

@@ -40,6 +40,11 @@ INVALID_IMAGE = "Upload a valid image. The file you uploaded was either not an i
 #: Pillow format name -> file extension, in the order the formats are tried.
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff"}
 
+#: Memory one decode of a non-JPEG image may take. Formats other than JPEG
+#: decode whole: a 381 KB 16-bit 7000x7000 PNG took 1.5 s and over 200 MB.
+#: 128 MiB is a 33 megapixel RGB(A) image, or the whole 50 MP limit in L or P.
+MAX_DECODE_BYTES = 128 * 2**20
+
 JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 # Thumbnails are written while the upload request waits, and with Pillow's
@@ -139,12 +144,13 @@ def identify(source: Source) -> ImageInfo | None:
 
 
 def make_thumbnails(
-    source: Source, sizes: Sequence[int], max_pixels: int
+    source: Source, sizes: Sequence[int], max_pixels: int, max_decode_bytes: int = MAX_DECODE_BYTES
 ) -> tuple[ImageInfo, list[Thumbnail]] | None:
     """Decode the image once and make one thumbnail per box size, smallest first; None when not an image.
 
-    Raises ImageError when the image has more than ``max_pixels`` pixels (checked
-    from the header, before anything is decoded) or cannot be decoded.
+    Raises ImageError when the image has more than ``max_pixels`` pixels, or
+    is not a JPEG and would take more than ``max_decode_bytes`` decoded (both
+    checked from the header, before anything is decoded), or cannot be decoded.
     """
     boxes = _boxes(sizes)
     with _binary(source) as fp, _reading():
@@ -155,6 +161,12 @@ def make_thumbnails(
             pixels = image.width * image.height
             if pixels > max_pixels:
                 raise ImageError(f"Image is too large: {pixels} pixels, the limit is {max_pixels}.")
+            decoded = _decoded_bytes(image)
+            if decoded > max_decode_bytes:
+                raise ImageError(
+                    f"Image is too large: {pixels} pixels of mode {image.mode} take {decoded // 2**20} MiB "
+                    f"decoded, the limit is {max_decode_bytes // 2**20} MiB."
+                )
             # Described before decoding: draft() changes the size Pillow reports.
             name, stored_size, mode = image.format, image.size, image.mode
             icc_profile = image.info.get("icc_profile")
@@ -164,6 +176,18 @@ def make_thumbnails(
     info = _info(name, stored_size, mode, orientation)
     fits = [(box, _fit((info.width, info.height), box)) for box in boxes]
     return info, _cascade(largest, fits, info.format, icc_profile)
+
+
+def _decoded_bytes(image: ImageFile.ImageFile) -> int:
+    """What decoding ``image`` whole takes in memory; 0 for a JPEG, which libjpeg decodes scaled down.
+
+    Pillow keeps 1-bit, L and P pixels in a byte, 16-bit grey in two, and
+    every other mode (RGB included) in four.
+    """
+    if isinstance(image, JpegImagePlugin.JpegImageFile):
+        return 0
+    depth = 1 if image.mode in {"1", "L", "P"} else 2 if image.mode.startswith("I;16") else 4
+    return image.width * image.height * depth
 
 
 # -- opening -------------------------------------------------------------------------------------

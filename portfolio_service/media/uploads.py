@@ -98,7 +98,9 @@ def store_upload(
         raise _file_error("The submitted file is empty.")
 
     try:
-        result = make_thumbnails(stream, config["THUMBNAIL_SIZES"], config["MAX_IMAGE_PIXELS"])
+        result = make_thumbnails(
+            stream, config["THUMBNAIL_SIZES"], config["MAX_IMAGE_PIXELS"], config["MAX_DECODE_BYTES"]
+        )
     except ImageError as error:
         raise _file_error(str(error)) from None
     if result is not None:
