@@ -6,10 +6,11 @@ set -e
 cd "$(dirname "$0")"
 export FLASK_APP=wsgi
 
-mkdir -p instance
+mkdir -p -m 700 instance
 if [ "$PORTFOLIO_ENV" = development ] && [ -z "$SECRET_KEY" ] && [ ! -f instance/config.py ]; then
-    # A key of this instance's own, made once, kept in the git-ignored instance folder.
-    python -c 'import secrets; print("SECRET_KEY = %r" % secrets.token_hex(32))' > instance/config.py
+    # A key of this instance's own, made once, kept in the git-ignored instance
+    # folder and readable by its owner alone.
+    (umask 077 && python -c 'import secrets; print("SECRET_KEY = %r" % secrets.token_hex(32))' > instance/config.py)
 fi
 
 if [ "${MIGRATE_ON_BOOT:-1}" = 1 ]; then

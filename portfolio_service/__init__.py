@@ -70,7 +70,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 
 def register_extensions(app: Flask) -> None:
-    from .database import configure_sqlite
+    from .database import configure_sqlite, prepare_sqlite_file
     from .extensions import db, ma, migrate
     from .media.storage import storage_from_config
 
@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     ma.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            prepare_sqlite_file(db.engine.url.database)
             configure_sqlite(db.engine)
     app.extensions["storage"] = storage_from_config(app.config)
     if app.config["CORS_ORIGINS"]:

@@ -234,7 +234,13 @@ def backup_command(path: Path) -> None:
     dialect, storage = _dialect(), get_storage()
     partial = path.with_name(path.name + ".partial")  # PATH is never a half-written archive
     try:
-        with tempfile.TemporaryDirectory() as work, tarfile.open(partial, "w:gz") as archive:
+        # Owner-only from the start: the archive holds password hashes and key digests.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with (
+            tempfile.TemporaryDirectory() as work,
+            os.fdopen(descriptor, "wb") as file,
+            tarfile.open(fileobj=file, mode="w:gz") as archive,
+        ):
             dump = os.path.join(work, DUMPS[dialect])
             dump_database(dump)
             archive.add(dump, arcname=DUMPS[dialect])

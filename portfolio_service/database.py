@@ -1,5 +1,6 @@
 """Database details that every model shares: UTC timestamps and SQLite tuning."""
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 
@@ -39,6 +40,20 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def prepare_sqlite_file(path: str | None) -> None:
+    """Make the database's folder if missing, and keep the file readable by its owner alone.
+
+    SQLite creates its ``-wal`` and ``-shm`` files with the database's own
+    permissions, so they follow.
+    """
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)  # made before this rule, or by another tool
 
 
 def configure_sqlite(engine: Engine) -> None:
