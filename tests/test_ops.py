@@ -1,5 +1,6 @@
 """Health, the OpenAPI document and the docs page."""
 
+import os
 import re
 
 from openapi_spec_validator import validate
@@ -23,7 +24,9 @@ def test_health_names_a_failing_storage(tmp_path):
 
 
 def test_health_names_a_failing_database(tmp_path):
-    app = make_app(tmp_path, create_tables=False, DATABASE_URL="sqlite:////nonexistent/dir/x.db")
+    app = make_app(tmp_path, create_tables=False, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    os.remove(tmp_path / "x.db")
+    os.mkdir(tmp_path / "x.db")  # the database file is gone, and cannot be made again
     response = app.test_client().get("/api/health")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "error", "storage": "ok"}
