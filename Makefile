@@ -17,10 +17,16 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(VENV)/.run-deps $@
 
+# The OpenAPI checkers nobody here wrote (Redocly, openapi-typescript, tsc), pinned by the lock file.
+NPM_TOOLS := tests/js/node_modules/.installed
+$(NPM_TOOLS): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: $(VENV)/.run-deps  ## migrate, then serve on http://127.0.0.1:$${PORT:-8000}
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORTFOLIO_ENV=$${PORTFOLIO_ENV:-development} ./boot.sh
 
-test: $(VENV)/.dev-deps  ## the whole test suite, on SQLite and on a throw-away PostgreSQL
+test: $(VENV)/.dev-deps $(NPM_TOOLS)  ## the whole test suite, on SQLite and on a throw-away PostgreSQL
 	./tests/run.sh $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-deps  ## bench/http.py: gunicorn against a bare-Flask ceiling (BENCH_ARGS go to it)

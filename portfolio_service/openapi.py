@@ -4,20 +4,33 @@ Each view documents its own operation in YAML after ``---`` in its docstring,
 naming marshmallow schemas by class. What is the same for every operation is
 added here from the URL map instead of being repeated in each docstring: path
 parameters, the ``Token`` security requirement and permission code (from the
-view's ``@permission``), and the contract's error responses.
+view's ``@permission``), the contract's error responses and their headers.
+
+The document is client-grade (section 7 of the contract), as drf-spectacular
+splits it: a request body names a schema, and gets a component of its own
+derived from it, with the read-only fields left out (``PortfolioRequest``,
+and ``PatchedPortfolioRequest`` with every field optional for ``PATCH``).
+Response components leave out the write-only fields and require every field
+they show, since a dump always writes all of them.
+
+It is OpenAPI 3.1: a nullable reference is ``anyOf: [{$ref}, {type: null}]``.
+OpenAPI 3.0 has no form that both Redocly (a ``type`` beside ``nullable``)
+and openapi-python-client (which then drops the ``nullable``) accept.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from apispec.yaml_utils import load_operations_from_docstring
 from flask import Flask
-from marshmallow import Schema, fields
+from marshmallow import Schema, class_registry, fields
 
 from . import __version__
+from .fields import UTCDateTime
 
 PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
 YAML_SEPARATOR = re.compile(r"^\s*---\s*$", re.M)
@@ -31,12 +44,30 @@ class ErrorSchema(Schema):
     detail = fields.String(required=True)
 
 
-class ValidationErrorSchema(Schema):
-    """One key per bad field (``non_field_errors`` for the whole request) or ``detail``."""
+_MESSAGES = {"type": "array", "items": {"type": "string"}}
 
-    class Meta:
-        unknown = "include"
+#: A 400's body: one key per bad field with its messages (keyed by index inside
+#: a list), ``non_field_errors`` for the whole request, or ``detail`` for
+#: malformed JSON. Written out, since no marshmallow field says "any key".
+VALIDATION_ERROR = {
+    "type": "object",
+    "properties": {"non_field_errors": _MESSAGES, "detail": {"type": "string"}},
+    "additionalProperties": {
+        "anyOf": [_MESSAGES, {"type": "object", "additionalProperties": _MESSAGES}, {"type": "string"}]
+    },
+    "example": {
+        "title": ["A portfolio with this title already exists."],
+        "tags": {"1": ["Not a valid integer."]},
+    },  # noqa: E501
+}
 
+_STRING, _URI, _INTEGER = {"type": "string"}, {"type": "string", "format": "uri"}, {"type": "integer"}
+HEADERS = {
+    "ETag": {"description": "This version of the portfolio; send it back in `If-Match`.", "schema": _STRING},
+    "Location": {"description": "The URL of what was made.", "schema": _URI},
+    "Retry-After": {"description": "Seconds to wait before trying again.", "schema": _INTEGER},
+    "WWW-Authenticate": {"description": "`Token`: the scheme to authenticate with.", "schema": _STRING},
+}
 
 ERROR_RESPONSES = {
     "400": ("Invalid input: one key per bad field, or `detail` for malformed JSON.", "ValidationError"),
@@ -46,6 +77,8 @@ ERROR_RESPONSES = {
     "413": ("Body larger than the upload limit.", "Error"),
     "415": ("Body is not of the expected content type.", "Error"),
 }
+#: Headers every response of a status carries.
+STATUS_HEADERS = {"201": ["Location"], "401": ["WWW-Authenticate"], "429": ["Retry-After"]}
 
 
 def _error(status: str) -> dict:
@@ -54,6 +87,49 @@ def _error(status: str) -> dict:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
     }
+
+
+class Converter(OpenAPIConverter):
+    """apispec's converter, with request and response components told apart."""
+
+    def schema2jsonschema(self, schema):
+        jsonschema = super().schema2jsonschema(schema)
+        properties = jsonschema["properties"]
+        if getattr(schema, "request_of", None) is not None:
+            for prop in properties.values():
+                prop.pop("writeOnly", None)
+                if schema.partial:
+                    prop.pop("default", None)  # a PATCH leaves out what it does not send
+            return jsonschema
+        for name in [name for name, prop in properties.items() if prop.pop("writeOnly", False)]:
+            del properties[name]
+        for prop in properties.values():
+            prop.pop("readOnly", None)
+        jsonschema["required"] = list(properties)
+        jsonschema.pop("additionalProperties", None)  # answers may gain fields; clients keep working
+        return jsonschema
+
+
+@functools.cache
+def request_schema(name: str, patched: bool) -> Schema:
+    """The request body of a schema class: its writable fields, all optional when ``patched``.
+
+    ``UserSchema`` gives ``UserRequestSchema`` (documented as ``UserRequest``)
+    and ``PatchedUserRequestSchema``.
+    """
+    schema = class_registry.get_class(name)
+    stem = schema.__name__.removesuffix("Schema")
+    name = f"{'Patched' if patched else ''}{stem}RequestSchema"
+    request_class = type(name, (schema,), {"request_of": schema})
+    read_only = [field_name for field_name, field in schema._declared_fields.items() if field.dump_only]
+    return request_class(exclude=read_only, partial=patched)
+
+
+def _request_bodies(operation: dict, method: str) -> None:
+    """Point each request body at the request component of the schema it names."""
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        if isinstance(content.get("schema"), str):
+            content["schema"] = request_schema(content["schema"], method == "PATCH")
 
 
 def _path_parameters(rule) -> list[dict]:
@@ -73,8 +149,8 @@ def _operation(view, method: str, documented: dict, has_path_args: bool) -> dict
     summary, _, _ = (view.__doc__ or "").strip().partition("\n")
     operation.setdefault("summary", summary.strip())
     operation.setdefault("operationId", view.__name__)
-    responses = operation.setdefault("responses", {})
-    responses = {str(status): value for status, value in responses.items()}
+    _request_bodies(operation, method)
+    responses = {str(status): value for status, value in operation.setdefault("responses", {}).items()}
     operation["responses"] = responses
 
     access = getattr(view, "access", None)
@@ -94,21 +170,30 @@ def _operation(view, method: str, documented: dict, has_path_args: bool) -> dict
         responses.setdefault("415", _error("415"))
     if has_path_args or "PageQuerySchema" in str(operation.get("parameters")):
         responses.setdefault("404", _error("404"))  # no such object, or a page past the last
+    for status, names in STATUS_HEADERS.items():
+        if status in responses:
+            headers = responses[status].setdefault("headers", {})
+            for name in names:
+                headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
     return operation
 
 
 def build_spec(app: Flask) -> dict:
-    """The OpenAPI 3 document of every ``/api`` route of ``app``."""
+    """The OpenAPI 3 document of every ``/api`` route of ``app`` (``servers`` is the caller's to add)."""
+    plugin = MarshmallowPlugin()
+    plugin.Converter = Converter
     spec = APISpec(
         title="portfolio-service",
         version=__version__,
-        openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        openapi_version="3.1.0",
+        plugins=[plugin],
         info={
             "description": "Portfolios, employers, tags, links, meta and a media library. "
             "Authenticate with `Authorization: Token <key>`."
         },
     )
+    plugin.map_to_openapi_type(UTCDateTime, "string", "date-time")
+    plugin.map_to_openapi_type(fields.Url, "string", "uri")  # apispec says "url", which no client knows
     spec.components.security_scheme(
         "Token",
         {
@@ -118,8 +203,10 @@ def build_spec(app: Flask) -> dict:
             "description": "The word `Token`, a space, then the key: `Token 3f0c...`.",
         },
     )
+    for name, header in HEADERS.items():
+        spec.components.header(name, header)
     spec.components.schema("Error", schema=ErrorSchema)
-    spec.components.schema("ValidationError", schema=ValidationErrorSchema)
+    spec.components.schema("ValidationError", VALIDATION_ERROR)
 
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if not rule.rule.startswith("/api/"):

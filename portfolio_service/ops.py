@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 
-import swagger_ui_bundle
-from flask import Blueprint, current_app, jsonify, send_from_directory
+import flask_swagger_ui
+from flask import Blueprint, current_app, jsonify, request, send_from_directory
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
@@ -15,6 +16,8 @@ from .media import get_storage
 from .openapi import build_spec
 
 bp = Blueprint("ops", __name__, url_prefix="/api")
+#: Swagger UI's files as flask-swagger-ui ships them; only the files are used, not its blueprint.
+SWAGGER_UI = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
 log = logging.getLogger(__name__)
 
 DOCS_PAGE = """<!doctype html>
@@ -92,11 +95,11 @@ def health():
 @bp.get("/openapi.json")
 @permission(ANYONE)
 def openapi_document():
-    """The OpenAPI 3 document of this API."""
+    """The OpenAPI 3 document of this API, with this server as its base."""
     spec = current_app.extensions.get("openapi")
     if spec is None:
         spec = current_app.extensions["openapi"] = build_spec(current_app)
-    return jsonify(spec)
+    return jsonify({**spec, "servers": [{"url": request.url_root.rstrip("/")}]})
 
 
 @bp.get("/docs")
@@ -116,5 +119,5 @@ def docs_init():
 @bp.get("/docs/<any('swagger-ui.css', 'swagger-ui-bundle.js'):filename>")
 @permission(ANYONE)
 def docs_asset(filename: str):
-    """Swagger UI's own files, from the installed ``swagger-ui-bundle`` package."""
-    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
+    """Swagger UI's own files (5.x, which reads OpenAPI 3.1), from the installed ``flask-swagger-ui``."""
+    return send_from_directory(SWAGGER_UI, filename, max_age=86400)

@@ -111,6 +111,7 @@ def read_portfolio(portfolio_id: int):
         200:
           description: The portfolio; `ETag` names this version.
           content: {application/json: {schema: PortfolioSchema}}
+          headers: {ETag: {$ref: '#/components/headers/ETag'}}
     """
     return read(portfolio_id)
 
@@ -126,6 +127,7 @@ def read_portfolio_by_slug(slug: str):
         200:
           description: The portfolio; `ETag` names this version.
           content: {application/json: {schema: PortfolioSchema}}
+          headers: {ETag: {$ref: '#/components/headers/ETag'}}
     """
     if not SLUG_PATTERN.fullmatch(slug):
         raise NotFound()  # not a slug, so no portfolio has it (and PostgreSQL never sees a NUL)
@@ -146,6 +148,7 @@ def create_portfolio():
         201:
           description: The portfolio.
           content: {application/json: {schema: PortfolioSchema}}
+          headers: {ETag: {$ref: '#/components/headers/ETag'}}
     """
     data = {**DEFAULTS, **load_body(portfolio_schema)}
     data["slug"] = data.get("slug") or unique_slug(data["title"])
@@ -173,6 +176,7 @@ def update_portfolio(portfolio_id: int):
         200:
           description: The whole updated portfolio.
           content: {application/json: {schema: PortfolioSchema}}
+          headers: {ETag: {$ref: '#/components/headers/ETag'}}
         412:
           description: "`If-Match` does not match."
           content: {application/json: {schema: Error}}
@@ -199,6 +203,7 @@ def replace_portfolio(portfolio_id: int):
         200:
           description: The whole portfolio.
           content: {application/json: {schema: PortfolioSchema}}
+          headers: {ETag: {$ref: '#/components/headers/ETag'}}
         412:
           description: "`If-Match` does not match."
           content: {application/json: {schema: Error}}
