@@ -10,6 +10,7 @@ import orjson
 from flask import request
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import bindparam, select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import ParseError, UnsupportedMediaType, unique_message
 from .extensions import db
@@ -23,11 +24,15 @@ def json_body() -> Any:
     if request.mimetype != "application/json":
         shown = request.mimetype or "none"
         raise UnsupportedMediaType(f'Unsupported media type "{shown}" in request.')
-    # Werkzeug answers 413 past this, and stops reading a chunked body there.
-    request.max_content_length = MAX_JSON_BODY
+    # Werkzeug stops reading there, a chunked body too (it would read to the
+    # upload limit); one byte more tells a body over the limit from one at it.
+    request.max_content_length = MAX_JSON_BODY + 1
+    body = request.get_data(cache=True)
+    if len(body) > MAX_JSON_BODY:
+        raise RequestEntityTooLarge()
     try:
         # orjson refuses NaN and Infinity, invalid UTF-8, and nesting deeper than 1024.
-        return orjson.loads(request.get_data(cache=True) or b"")
+        return orjson.loads(body or b"")
     except orjson.JSONDecodeError as error:
         raise ParseError(f"JSON parse error - {error}") from None
 

@@ -1,12 +1,15 @@
 """Every failure answers the contract's JSON shape, never HTML."""
 
+import io
+import json
 import logging
 
 import pytest
 from marshmallow import fields
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from portfolio_service.fields import Schema
-from portfolio_service.parsing import load_body
+from portfolio_service.parsing import MAX_JSON_BODY, load_body
 
 
 class EchoSchema(Schema):
@@ -121,3 +124,35 @@ def test_each_request_is_logged_once(client, caplog):
     method, path, status, duration = lines[0].split()
     assert (method, path, status) == ("GET", "/api/health?x=1", "200")
     assert duration.endswith("ms")
+
+
+class CountingStream(io.RawIOBase):
+    """An endless JSON string, counting what the server reads of it."""
+
+    def __init__(self):
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = (b'{"username": "' if self.read_bytes == 0 else b"a" * len(buffer))[: len(buffer)]
+        buffer[: len(chunk)] = chunk
+        self.read_bytes += len(chunk)
+        return len(chunk)
+
+
+def test_a_chunked_json_body_is_read_no_further_than_the_json_limit(app):
+    """An anonymous chunked body once read to about 20 MiB (the upload limit) before its 413."""
+    stream = CountingStream()
+    environ = EnvironBuilder(
+        path="/api/auth/login", method="POST", content_type="application/json"
+    ).get_environ()
+    # As gunicorn hands over a chunked body: no length, a stream that ends when the body does.
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update({"wsgi.input": io.BufferedReader(stream), "wsgi.input_terminated": True})
+    environ["HTTP_TRANSFER_ENCODING"] = "chunked"
+    body, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    assert status == "413 REQUEST ENTITY TOO LARGE"
+    assert json.loads(b"".join(body)) == {"detail": "Request body is larger than the upload limit."}
+    assert stream.read_bytes <= MAX_JSON_BODY + 64 * 1024
