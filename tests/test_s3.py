@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import boto3
 import pytest
@@ -97,3 +98,35 @@ def test_a_name_taken_meanwhile_is_never_overwritten(s3, monkeypatch):
     assert second != "core_media/x/a.jpg"
     read = lambda key: storage.client.get_object(Bucket="portfolio-media", Key=key)["Body"].read()  # noqa: E731
     assert read("core_media/x/a.jpg") == b"first" and read(second) == b"second"
+
+
+def test_restoring_a_local_archive_into_s3(tmp_path, s3):
+    """A backup of local storage restores into an S3-backed instance: every file lands in the bucket."""
+    from .test_backup import backup, documents, empty_instance, files, invoke, seeded
+
+    source, headers = seeded(tmp_path)
+    source_files = files(source)
+    portfolios_before, media_before = documents(source, headers)
+    archive, _output = backup(source, tmp_path)
+
+    local = empty_instance(tmp_path, source)  # an empty database; its media will be in S3
+    (tmp_path / "s3").mkdir()
+    target = s3_app(tmp_path / "s3", s3, DATABASE_URL=local.config["DATABASE_URL"])
+    result = invoke(target, "restore", str(archive))
+    assert result.exit_code == 0, result.output
+    assert f"and {len(source_files)} media files" in result.output
+    assert keys(s3) == sorted(source_files)
+    for path, data in source_files.items():
+        assert requests.get(f"{s3}/portfolio-media/{path}", timeout=5).content == data
+
+    portfolios, media = documents(target, headers)
+    local_base, bucket = "http://localhost/media/", f"{s3}/portfolio-media/"
+    assert portfolios == json.loads(json.dumps(portfolios_before).replace(local_base, bucket))
+    assert media == json.loads(json.dumps(media_before).replace(local_base, bucket))
+
+    # Again, over what is there now: refused, then replaced with --force.
+    refused = invoke(target, "restore", str(archive))
+    assert refused.exit_code == 1 and "media storage has files" in refused.output
+    forced = invoke(target, "restore", "--force", str(archive))
+    assert forced.exit_code == 0, forced.output
+    assert keys(s3) == sorted(source_files)
