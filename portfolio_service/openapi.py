@@ -58,7 +58,7 @@ VALIDATION_ERROR = {
     "example": {
         "title": ["A portfolio with this title already exists."],
         "tags": {"1": ["Not a valid integer."]},
-    },  # noqa: E501
+    },
 }
 
 _STRING, _URI, _INTEGER = {"type": "string"}, {"type": "string", "format": "uri"}, {"type": "integer"}

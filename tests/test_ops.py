@@ -81,3 +81,39 @@ def test_protected_operations_name_their_permission_code(client):
     assert "Permission code: 4203" in patch["description"]
     assert {"400", "401", "403", "404", "412", "413", "415"} <= set(patch["responses"])
     assert spec["paths"]["/api/portfolios"]["get"]["security"] == [{}, {"Token": []}]
+
+
+def test_every_property_of_every_component_has_a_type(client):
+    """12 properties once had none (datetimes, file URLs): clients typed them Any/unknown."""
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    untyped = [
+        f"{name}.{prop_name}"
+        for name, schema in schemas.items()
+        for prop_name, prop in schema.get("properties", {}).items()
+        if not ({"type", "$ref", "anyOf"} & prop.keys())
+    ]
+    assert untyped == []
+    formats = {
+        prop.get("format") for schema in schemas.values() for prop in schema.get("properties", {}).values()
+    }
+    assert "url" not in formats and {"uri", "date-time"} <= formats
+
+
+def test_requests_and_responses_have_their_own_components(client):
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    assert "password" not in schemas["User"]["properties"]
+    assert schemas["User"]["required"] == [
+        "id",
+        "username",
+        "is_active",
+        "is_staff",
+        "is_admin",
+        "permissions",
+    ]
+    assert schemas["UserRequest"]["required"] == ["password", "username"]
+    assert "required" not in schemas["PatchedPortfolioRequest"]
+    assert "id" not in schemas["PortfolioRequest"]["properties"]
+    assert schemas["PortfolioRequest"]["required"] == ["title"]
+    assert schemas["Portfolio"]["properties"]["image_data"] == {
+        "anyOf": [{"$ref": "#/components/schemas/Media"}, {"type": "null"}]
+    }
