@@ -52,7 +52,7 @@ def kill_worker_mid_upload(base: str, master: int, headers: dict, media_root: Pa
     files = {"file": (f"{stem}.jpg", large_jpeg(), "image/jpeg")}
     with ThreadPoolExecutor(max_workers=1) as pool:
         upload = pool.submit(requests.post, f"{base}/api/media", files=files, headers=headers, timeout=120)
-        original = wait_for(lambda: next(media_root.glob(f"core_media/*/*/*/{stem}.jpg"), None))
+        original = wait_for(lambda: next(media_root.glob(f"core_media/*/*/*/{stem}_*.jpg"), None))
         os.kill(worker, signal.SIGKILL)
         try:
             upload.result()  # the kill came too late: the caller checks the row
