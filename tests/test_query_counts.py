@@ -9,6 +9,7 @@ rendered at the current content version (see ``portfolio/documents.py``).
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from sqlalchemy import event
@@ -104,3 +105,35 @@ def test_a_repeated_tag_filter_is_one_clause(app, client):
         response = client.get("/api/portfolios?" + "&".join([f"tag={tag_id}"] * 670))
     assert response.status_code == 200 and response.get_json()["count"] == 1
     assert max(statement.upper().count("EXISTS") for statement in statements) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "before", "after", "written"),
+    [
+        ("tags", "t", "ts", ["INSERT INTO portfolio_tag"]),
+        ("tags", "ts", "t", ["DELETE FROM portfolio_tag"]),
+        ("images", "abc", "cab", ["UPDATE portfolio_image"]),  # one statement, three rows
+        ("images", "abc", "ad", ["DELETE FROM portfolio_image", "INSERT INTO portfolio_image"]),
+    ],
+)
+def test_only_the_relation_rows_that_change_are_written(app, client, field, before, after, written):
+    """Rewriting every row made a PATCH and a tag delete deadlock on PostgreSQL: each held what the other needed."""
+    with app.app_context():
+        items = (
+            {name: make_tag() for name in "ts"}
+            if field == "tags"
+            else {name: make_media() for name in "abcd"}
+        )
+        ids = {name: item.id for name, item in items.items()}
+        portfolio_id = make_portfolio().id
+        headers = auth(make_token(make_user(admin=True)))
+    url = f"/api/portfolios/{portfolio_id}"
+    assert client.patch(url, json={field: [ids[n] for n in before]}, headers=headers).status_code == 200
+    with counted(app) as statements:
+        response = client.patch(url, json={field: [ids[n] for n in after]}, headers=headers)
+    assert response.status_code == 200
+    shown = [item["id"] for item in response.get_json()[f"{field}_data"]]
+    assert shown == ([ids[n] for n in after] if field == "images" else sorted(ids[n] for n in after))
+    writes = [re.match(r"(INSERT INTO|DELETE FROM|UPDATE) (\w+)", statement) for statement in statements]
+    relation = "portfolio_tag" if field == "tags" else "portfolio_image"
+    assert [write[0] for write in writes if write and write[2] == relation] == written

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from slugify import slugify
-from sqlalchemy import Delete, Insert, Row, Select, bindparam, or_, select
+from sqlalchemy import Delete, Insert, Row, Select, Update, bindparam, or_, select
 
 from ..auth.permissions import Perm, has_permission
 from ..database import utcnow
@@ -95,22 +95,34 @@ def unique_slug(title: str, exclude_id: int | None = None) -> str:
 
 
 # Tags and gallery are rows of their own (``portfolio_tag``, ``portfolio_image``),
-# written by id: a change loads no tag or media object.
+# written by id: a change loads no tag or media object. Only the rows that
+# change are written: deleting every row and inserting it again made the
+# insert's foreign-key check wait on a tag being deleted, while the tag's
+# cascade waited on that very row (a deadlock on PostgreSQL).
 
 
 class _RowRelation(NamedTuple):
     column: str  # the related id's column
     ordered: bool  # a gallery keeps a position; tags are a set
     ids: Select  # the stored ids, in order
-    delete: Delete  # all of a portfolio's rows
+    delete: Delete  # the portfolio's rows for some ids
     insert: Insert
+    move: Update | None  # a kept row's new position
 
 
 def _row_relation(table, column: str) -> _RowRelation:
     ordered = "position" in table.c
     mine = table.c.portfolio_id == bindparam("id")
     ids = select(table.c[column]).where(mine).order_by(table.c.position if ordered else table.c[column])
-    return _RowRelation(column, ordered, ids, table.delete().where(mine), table.insert())
+    delete = table.delete().where(mine, table.c[column].in_(bindparam("gone", expanding=True)))
+    move = None
+    if ordered:
+        move = (
+            table.update()
+            .where(table.c.portfolio_id == bindparam("pid"), table.c[column] == bindparam("key"))
+            .values(position=bindparam("to"))
+        )
+    return _RowRelation(column, ordered, ids, delete, table.insert(), move)
 
 
 _ROWS = {
@@ -125,16 +137,28 @@ def _stored_ids(portfolio_id: int, field: str) -> list[int]:
     return list(db.session.scalars(_ROWS[field].ids, {"id": portfolio_id}))
 
 
-def _store_ids(portfolio_id: int, field: str, ids: list[int]) -> None:
-    """Replace the rows of a portfolio's ``tags`` or ``images`` field with ``ids``, in that order."""
+def _store_ids(portfolio_id: int, field: str, ids: list[int], stored: list[int]) -> None:
+    """Take the rows of a portfolio's ``tags`` or ``images`` from ``stored`` to ``ids`` (in order)."""
     relation = _ROWS[field]
-    db.session.execute(relation.delete, {"id": portfolio_id})
-    if ids:
-        rows = [{"portfolio_id": portfolio_id, relation.column: key} for key in ids]
+    gone = set(stored) - set(ids)
+    if gone:
+        db.session.execute(relation.delete, {"id": portfolio_id, "gone": sorted(gone)})
+    was = {key: position for position, key in enumerate(stored)}
+    added = [(position, key) for position, key in enumerate(ids) if key not in was]
+    if added:
+        rows = [{"portfolio_id": portfolio_id, relation.column: key} for _, key in added]
         if relation.ordered:
-            for position, row in enumerate(rows):
+            for row, (position, _) in zip(rows, added, strict=True):
                 row["position"] = position
         db.session.execute(relation.insert, rows)
+    if relation.ordered:
+        moved = [
+            {"pid": portfolio_id, "key": key, "to": position}
+            for position, key in enumerate(ids)
+            if key in was and was[key] != position
+        ]
+        if moved:
+            db.session.execute(relation.move, moved)
 
 
 # Writing a portfolio: statements rather than the unit of work. A PATCH is the
@@ -154,8 +178,7 @@ def insert_portfolio(data: dict) -> int:
     db.session.add(portfolio)
     db.session.flush()  # its id, for the relation rows
     for name, ids in related.items():
-        if ids:
-            _store_ids(portfolio.id, name, ids)
+        _store_ids(portfolio.id, name, ids, [])
     return portfolio.id
 
 
@@ -170,11 +193,12 @@ def apply_changes(portfolio: Row, data: dict) -> None:
         )
 
     by_id = {name: (value and value.id) if name in _COLUMNS else value for name, value in data.items()}
-    changes = {name: value for name, value in by_id.items() if stored(name) != value}
+    current = {name: stored(name) for name in by_id}
+    changes = {name: value for name, value in by_id.items() if current[name] != value}
     if not changes:
         return
     for name in _ROW_FIELDS & changes.keys():
-        _store_ids(portfolio.id, name, changes.pop(name))
+        _store_ids(portfolio.id, name, changes.pop(name), current[name])
     columns = {_COLUMNS.get(name, name): value for name, value in changes.items()}
     db.session.execute(_UPDATE, {"pk": portfolio.id, **columns, "updated_at": utcnow()})
 
