@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
 
 from flask import Flask, g, request
 from flask.sessions import SessionInterface
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from .database import RETRYABLE_SQLSTATES, sqlstate
 from .fields import MAX_ID
 from .serialization import OrjsonProvider
 
@@ -47,9 +50,41 @@ class NoCookieSession(SessionInterface):
         pass
 
 
+class PortfolioService(Flask):
+    """Flask, with a request whose transaction lost a race run again from the start.
+
+    A deadlock or serialization failure that the lock order does not prevent
+    (README, "Working on the code") is retried up to ``ATTEMPTS`` times in
+    all, the view running again in a fresh transaction; if the last try fails
+    too, ``errors.py`` answers 503 with ``Retry-After``, never a 500.
+    """
+
+    ATTEMPTS = 3
+
+    def dispatch_request(self):
+        from .extensions import db
+
+        for attempt in range(1, self.ATTEMPTS + 1):
+            try:
+                return super().dispatch_request()
+            except DBAPIError as error:
+                if attempt == self.ATTEMPTS or sqlstate(error) not in RETRYABLE_SQLSTATES:
+                    raise
+                db.session.rollback()
+                log.info(
+                    "Retrying %s %s after a %s",
+                    request.method,
+                    request.path,
+                    RETRYABLE_SQLSTATES[sqlstate(error)],
+                )
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))  # apart from whoever it collided with
+
+
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application; ``config`` overrides every other setting (tests use it)."""
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True, static_folder=None)
+    app = PortfolioService(
+        __name__, instance_path=instance_path, instance_relative_config=True, static_folder=None
+    )
     app.json = OrjsonProvider(app)  # also keeps fields in the source page's order
     app.session_interface = NoCookieSession()
     from .config import load_config

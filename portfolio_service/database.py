@@ -7,9 +7,32 @@ from datetime import datetime, timezone
 from flask import has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: PostgreSQL errors that mean "this transaction lost a race; the same request
+#: may well succeed from the start": a deadlock, a serialization failure, and
+#: a foreign key to a row deleted meanwhile (the retry's validation then names
+#: the field, as it would have from the start).
+RETRYABLE_SQLSTATES = {
+    "40P01": "deadlock",
+    "40001": "serialization failure",
+    "23503": "foreign key violation",
+}
+#: Errors that, when a retry did not help, mean "busy, try later" (503), not a bug.
+BUSY_SQLSTATES = {"40P01", "40001"}
+
+
+def sqlstate(error: DBAPIError) -> str | None:
+    """The SQLSTATE code of a driver error (PostgreSQL); None for SQLite's."""
+    return getattr(error.orig, "sqlstate", None)
+
+
+def is_busy(error: DBAPIError) -> bool:
+    """A lost race or a lock not granted in time: the caller may try again."""
+    return sqlstate(error) in BUSY_SQLSTATES or "database is locked" in str(error.orig)
 
 
 def utcnow() -> datetime:

@@ -8,9 +8,10 @@ import re
 from flask import Flask, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from .database import is_busy
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,12 @@ class PreconditionFailed(APIError):
 class UnsupportedMediaType(APIError):
     status = 415
     detail = HTTP_DETAILS[415]
+
+
+class ServiceUnavailable(APIError):
+    status = 503
+    detail = "The database is busy with concurrent changes; try again."
+    headers = {"Retry-After": "1"}
 
 
 class Throttled(APIError):
@@ -164,6 +171,15 @@ def handle_integrity_error(error: IntegrityError):
     return _response({column: [unique_message(model_name, column)]}, 400)
 
 
+def handle_operational_error(error: OperationalError):
+    """A lock not granted, or a race lost on every retry: 503, try again; anything else is a 500."""
+    db.session.rollback()
+    if is_busy(error):
+        log.warning("Database busy: %s", error.orig)
+        return handle_api_error(ServiceUnavailable())
+    return handle_unexpected_error(error)
+
+
 def handle_unexpected_error(error: Exception):
     log.exception("Unhandled exception", exc_info=error)
     return _response({"detail": "Internal server error."}, 500)
@@ -175,4 +191,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from marshmallow import fields
+from sqlalchemy.exc import OperationalError
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from portfolio_service.fields import Schema
@@ -156,3 +157,51 @@ def test_a_chunked_json_body_is_read_no_further_than_the_json_limit(app):
     assert status == "413 REQUEST ENTITY TOO LARGE"
     assert json.loads(b"".join(body)) == {"detail": "Request body is larger than the upload limit."}
     assert stream.read_bytes <= MAX_JSON_BODY + 64 * 1024
+
+
+class LostRace(Exception):
+    """What psycopg raises for a deadlock: its SQLSTATE is on the exception."""
+
+    sqlstate = "40P01"
+
+
+def test_a_lost_race_is_retried_from_the_start(app, client):
+    calls = []
+
+    @app.post("/api/_test/race")
+    def race():
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("UPDATE portfolio ...", {}, LostRace())
+        return {"attempts": len(calls)}
+
+    response = client.post("/api/_test/race", json={})
+    assert response.status_code == 200 and response.get_json() == {"attempts": 3}
+
+
+def test_a_race_lost_on_every_try_is_503_with_retry_after(app, client, caplog):
+    calls = []
+
+    @app.post("/api/_test/always")
+    def always():
+        calls.append(1)
+        raise OperationalError("UPDATE portfolio ...", {}, LostRace())
+
+    response = client.post("/api/_test/always", json={})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.get_json() == {"detail": "The database is busy with concurrent changes; try again."}
+    assert len(calls) == 3
+    assert "Traceback" not in caplog.text
+
+
+def test_other_database_errors_are_not_retried(app, client):
+    calls = []
+
+    @app.post("/api/_test/broken")
+    def broken():
+        calls.append(1)
+        raise OperationalError("SELECT ...", {}, Exception("disk I/O error"))
+
+    assert client.post("/api/_test/broken", json={}).status_code == 500
+    assert len(calls) == 1

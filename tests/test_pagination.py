@@ -75,3 +75,15 @@ def test_bad_page_parameters_are_400_naming_them(client, query, name):
     response = client.get(f"/api/_test/numbers?{query}")
     assert response.status_code == 400
     assert list(response.get_json()) == [name]
+
+
+@pytest.mark.parametrize(("size", "pages"), [(19, 3), (3, 19), (57, 1)])
+def test_a_count_that_is_a_multiple_of_the_page_size_ends_with_no_next(client, size, pages):
+    """57 rows in pages of 20 never tell ``<`` from ``<=``: 57 is 3 x 19, so these do."""
+    last = client.get(f"/api/_test/numbers?page={pages}&page_size={size}").get_json()
+    assert numbers(last)[-1] == TOTAL and len(numbers(last)) == size
+    assert last["next"] is None
+    before = client.get(f"/api/_test/numbers?page={pages - 1}&page_size={size}") if pages > 1 else None
+    if before is not None:
+        assert before.get_json()["next"].endswith(f"page={pages}&page_size={size}")
+    assert client.get(f"/api/_test/numbers?page={pages + 1}&page_size={size}").status_code == 404

@@ -147,3 +147,64 @@ def test_every_endpoint_enforces_its_declared_access(app, client, headers):
                 assert no_codes.get_json() == {"detail": "You do not have permission to perform this action."}
         checked += 1
     assert checked > 30  # every protected operation of the API was reached
+
+
+# Decisions a view makes itself with ``has_permission`` (the URL map's ``@permission``
+# says only "anyone"): each gets a test of who sees what.
+
+INACTIVE_READS = [
+    "/api/portfolios/{id}",
+    "/api/portfolios/slug/hidden-work",
+    "/api/portfolios/{id}/links",
+    "/api/portfolios/{id}/meta",
+]
+
+
+@pytest.fixture
+def hidden(app):
+    """An inactive portfolio, and an active one."""
+    from .factories import make_portfolio
+
+    with app.app_context():
+        make_portfolio("Shown work", slug="shown-work")
+        return make_portfolio("Hidden work", slug="hidden-work", is_active=False).id
+
+
+@pytest.mark.parametrize("url", INACTIVE_READS)
+@pytest.mark.parametrize(
+    ("caller", "codes", "status"),
+    [
+        ("anonymous", (), 404),
+        ("staff without 4201", (4101, 4202, 4203, 4204), 404),  # even the codes that write it
+        ("non-staff with 4201", (4201,), 404),
+        ("staff with 4201", (4201,), 200),
+        ("admin", (), 200),
+    ],
+)
+def test_inactive_portfolios_are_read_with_4201_only(client, headers, hidden, url, caller, codes, status):
+    given = (
+        {}
+        if caller == "anonymous"
+        else headers(*codes, staff=caller != "non-staff with 4201", admin=caller == "admin")
+    )
+    response = client.get(url.format(id=hidden), headers=given)
+    assert response.status_code == status
+    if status == 404:
+        assert response.get_json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(
+    ("codes", "admin", "shown"),
+    [
+        ((4203,), False, ["Shown work"]),  # ?is_active=false is honoured only with 4201
+        ((4201,), False, ["Hidden work"]),
+        ((), True, ["Hidden work"]),
+    ],
+)
+def test_the_list_shows_and_filters_inactive_portfolios_with_4201_only(
+    client, headers, hidden, codes, admin, shown
+):
+    everyone = client.get("/api/portfolios", headers=headers(*codes, admin=admin)).get_json()
+    assert len(everyone["results"]) == (1 if shown == ["Shown work"] else 2)
+    filtered = client.get("/api/portfolios?is_active=false", headers=headers(*codes, admin=admin)).get_json()
+    assert [p["title"] for p in filtered["results"]] == shown

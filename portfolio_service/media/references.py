@@ -62,6 +62,38 @@ def find_references(media_id: int) -> list[dict]:
     return sorted(references, key=lambda r: (r["type"], r["id"], r["field"]))
 
 
+#: Tables whose rows a media delete locks before the media, in this order: the
+#: order every write path takes (a portfolio's row, then what it refers to).
+LOCK_ORDER = ("portfolio", "employer", "tag")
+
+
+def lock_for_delete(media_id: int) -> None:
+    """Lock the rows that use the media, then its own row (on PostgreSQL; SQLite's write lock serialises).
+
+    Rows of a portfolio's children (links, meta, gallery) are covered by their
+    portfolio's row, which their writers lock first. The users' rows are locked
+    FOR NO KEY UPDATE, which still lets other writes add a reference to them; the
+    media's row FOR UPDATE, so a write adding a reference to it waits for the
+    delete, then fails its foreign-key check (and is retried: a 400 on its field).
+    """
+    owners: dict[str, set[int]] = {name: set() for name in LOCK_ORDER}
+    for ref in reference_columns():
+        table = ref.column.table
+        if "portfolio_id" in table.c:
+            owners["portfolio"].update(
+                db.session.scalars(select(table.c.portfolio_id).where(ref.column == media_id))
+            )
+        else:
+            owners[table.name].update(db.session.scalars(select(table.c.id).where(ref.column == media_id)))
+    for name in LOCK_ORDER:
+        if owners[name]:
+            table = db.metadata.tables[name]
+            rows = select(table.c.id).where(table.c.id.in_(sorted(owners[name]))).order_by(table.c.id)
+            db.session.execute(rows.with_for_update(key_share=True))
+    media = db.metadata.tables["media"]
+    db.session.execute(select(media.c.id).where(media.c.id == media_id).with_for_update())
+
+
 def detach(media_id: int) -> None:
     """Remove the media from every place that uses it (nullable columns set to null, link rows deleted)."""
     for ref in reference_columns():

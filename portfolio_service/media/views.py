@@ -15,7 +15,7 @@ from ..pagination import paginate
 from ..parsing import like, load_body, load_query
 from . import bp, get_storage
 from .models import Media
-from .references import detach, find_references
+from .references import detach, find_references, lock_for_delete
 from .schemas import media_query_schema, media_schema, media_update_schema, media_upload_schema
 from .storage import LocalStorage
 from .uploads import clean_name, store_upload, written_files
@@ -145,11 +145,14 @@ def delete_media(media_id: int):
     """
     media = _get_media(media_id)
     force = request.args.get("force", "false").lower() in {"true", "1", "yes"}
+    lock_for_delete(media.id)  # what it finds next cannot change before the commit
     references = find_references(media.id)
     if references and not force:
         raise Conflict("This media is still in use.", references=references)
     paths = media.paths
-    detach(media.id)
+    if references:
+        detach(media.id)
+        log.info("Media %s detached from %s before its delete", media.id, references)
     db.session.delete(media)
     db.session.commit()
     storage = get_storage()

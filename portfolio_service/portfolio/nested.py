@@ -14,7 +14,7 @@ from ..pagination import paginate
 from ..parsing import load_body
 from ._routes import add_routes, json_content
 from .models import Link, Meta, Portfolio
-from .queries import visible_portfolios
+from .queries import portfolio_for_update, visible_portfolios
 from .schemas import link_schema, meta_schema
 
 
@@ -26,12 +26,10 @@ def register_nested(model, schema, segment: str, relation) -> None:
     body = {"required": True, "content": json_content(f"{name}Schema")}
     base = f"/portfolios/<int:portfolio_id>/{segment}"
 
-    def portfolio_or_404(portfolio_id: int, writing: bool) -> Portfolio:
-        query = select(Portfolio) if writing else visible_portfolios()
-        portfolio = db.session.scalar(query.where(Portfolio.id == portfolio_id))
-        if portfolio is None:
+    def visible_or_404(portfolio_id: int) -> None:
+        query = visible_portfolios(select(Portfolio.id)).where(Portfolio.id == portfolio_id)
+        if db.session.scalar(query) is None:
             raise NotFound()
-        return portfolio
 
     def item_or_404(portfolio_id: int, item_id: int):
         item = db.session.scalar(
@@ -50,13 +48,16 @@ def register_nested(model, schema, segment: str, relation) -> None:
         )
 
     def list_items(portfolio_id: int):
-        portfolio_or_404(portfolio_id, writing=False)
+        visible_or_404(portfolio_id)
         query = select(model).where(model.portfolio_id == portfolio_id).order_by(model.id)
         return paginate(query, schema, options=[joinedload(relation)])
 
+    # Writes lock the portfolio's row first, then touch its children: the one
+    # lock order of every write path (README, "Working on the code").
+
     def create_item(portfolio_id: int):
-        portfolio = portfolio_or_404(portfolio_id, writing=True)
-        item = model(portfolio=portfolio, **load_body(schema, instance=portfolio))
+        portfolio = portfolio_for_update(portfolio_id)
+        item = model(portfolio_id=portfolio.id, **load_body(schema, instance=portfolio))
         db.session.add(item)
         touch(portfolio_id)
         db.session.commit()
@@ -66,6 +67,7 @@ def register_nested(model, schema, segment: str, relation) -> None:
         return schema.dump(item), 201, {"Location": location}
 
     def update_item(portfolio_id: int, item_id: int):
+        portfolio_for_update(portfolio_id)
         item = item_or_404(portfolio_id, item_id)
         for field, value in load_body(update_schema, instance=item).items():
             setattr(item, field, value)
@@ -74,6 +76,7 @@ def register_nested(model, schema, segment: str, relation) -> None:
         return schema.dump(item)
 
     def delete_item(portfolio_id: int, item_id: int):
+        portfolio_for_update(portfolio_id)
         db.session.delete(item_or_404(portfolio_id, item_id))
         touch(portfolio_id)
         db.session.commit()
