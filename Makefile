@@ -1,9 +1,9 @@
-# The two commands of the README, `make run` and `make test`; and `make bench`.
+# The two commands of the README, `make run` and `make test`; `make check`, the fast lane; and `make bench`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test check lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ test: $(VENV)/.dev-deps $(NPM_TOOLS)  ## the whole test suite, on SQLite and on 
 
 bench: $(VENV)/.dev-deps  ## bench/http.py: gunicorn against a bare-Flask ceiling (BENCH_ARGS go to it)
 	./bench/run.sh $(BENCH_ARGS)
+
+check: $(VENV)/.dev-deps  ## the fast lane: lint, format, types, and every test that needs no server (2 processes)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -m "not slow" -n 2 -p no:randomly $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

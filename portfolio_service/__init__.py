@@ -93,7 +93,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.url_map.converters["int"] = IdConverter
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     register_extensions(app)
     register_blueprints(app)

@@ -18,6 +18,7 @@ import tarfile
 import tempfile
 from contextlib import closing
 from pathlib import Path
+from typing import IO
 
 import click
 from flask.cli import with_appcontext
@@ -43,7 +44,7 @@ def _dialect() -> str:
 
 
 def _sqlite_file() -> str:
-    return db.engine.url.database
+    return db.engine.url.database or ""
 
 
 def postgres_schema() -> str | None:
@@ -141,10 +142,18 @@ def add_manifest(archive: tarfile.TarFile, manifest: dict) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
+def _member(archive: tarfile.TarFile, member: str | tarfile.TarInfo) -> IO[bytes]:
+    """A file of the archive (KeyError when it has none of that name)."""
+    file = archive.extractfile(member)
+    if file is None:
+        raise KeyError(f"{member} is not a file")
+    return file
+
+
 def read_manifest(archive: tarfile.TarFile, path: Path) -> dict:
     """The archive's manifest, once it is known to fit this instance."""
     try:
-        manifest = json.load(archive.extractfile(MANIFEST))
+        manifest = json.load(_member(archive, MANIFEST))
     except KeyError:
         raise click.ClickException(f"{path} has no {MANIFEST}: not made by `flask backup`.") from None
     if manifest["format_version"] != FORMAT_VERSION:
@@ -216,7 +225,7 @@ def restore_media(archive: tarfile.TarFile, storage: Storage) -> int:
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         try:
             storage.delete(path)  # with --force the archive's file replaces the one there
-            with archive.extractfile(member) as data:
+            with _member(archive, member) as data:
                 saved = storage.save(path, data, content_type)
         except StorageError as error:  # a path escaping the media root
             raise click.ClickException(str(error)) from None
@@ -292,7 +301,7 @@ def restore_command(path: Path, force: bool) -> None:
             refuse_unless_empty(storage, with_media)
         with tempfile.TemporaryDirectory() as work:
             dump = os.path.join(work, DUMPS[dialect])
-            with archive.extractfile(DUMPS[dialect]) as source, open(dump, "wb") as target:
+            with _member(archive, DUMPS[dialect]) as source, open(dump, "wb") as target:
                 shutil.copyfileobj(source, target)
             load_database(dump)
         files = restore_media(archive, storage) if with_media else 0

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .database import is_busy
-from .extensions import db
+from .extensions import Base, db
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def handle_integrity_error(error: IntegrityError):
         return _response({"non_field_errors": ["The request conflicts with a concurrent change."]}, 400)
     table, column = violation
     model_name = next(
-        (m.class_.__name__.lower() for m in db.Model.registry.mappers if m.local_table.name == table), table
+        (m.class_.__name__.lower() for m in Base.registry.mappers if m.class_.__tablename__ == table), table
     )
     return _response({column: [unique_message(model_name, column)]}, 400)
 

@@ -1,5 +1,7 @@
 """One unbound object per extension; ``create_app`` binds them."""
 
+from typing import TYPE_CHECKING
+
 from flask_marshmallow import Marshmallow
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,6 +26,12 @@ class Base(DeclarativeBase):
 # Objects stay loaded after a commit, so a view can dump what it just saved
 # without reloading every relation.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+if TYPE_CHECKING:
+    # db.Model is made at run time (Base plus Flask-SQLAlchemy's helpers): type checkers see Base.
+    Model = Base
+else:
+    Model = db.Model
 # Batch mode lets SQLite alter tables; compare_type catches column type drift.
 migrate = Migrate(render_as_batch=True, compare_type=True)
 ma = Marshmallow()

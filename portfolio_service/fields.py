@@ -30,7 +30,7 @@ class FullMatch(validate.Regexp):
     shows (JSON Schema patterns are ECMAScript, where ``$`` is the end).
     """
 
-    def __call__(self, value: str) -> str:
+    def __call__(self, value):  # strings only, as every use here
         if self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value
@@ -62,7 +62,7 @@ def _has_control(value) -> bool:
 READ_ONLY = "This field is read-only."
 
 
-class Schema(ma.Schema):
+class Schema(ma.Schema):  # type: ignore[name-defined]  # flask-marshmallow sets it at run time
     """The base of every schema here.
 
     No control characters in any string of the input, and a read-only field

@@ -214,11 +214,11 @@ def build_spec(app: Flask) -> dict:
         view = app.view_functions[rule.endpoint]
         if not YAML_SEPARATOR.search(view.__doc__ or ""):
             continue  # not an API operation (the docs page and its assets)
-        documented = load_operations_from_docstring(view.__doc__)
+        documented = load_operations_from_docstring(view.__doc__ or "")
         parameters = _path_parameters(rule)
         operations = {
             method.lower(): _operation(view, method, documented.get(method.lower(), {}), bool(parameters))
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         }
         path = PATH_ARGUMENT.sub(r"{\g<name>}", rule.rule)
         spec.path(path=path, operations=operations, parameters=parameters)

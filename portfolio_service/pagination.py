@@ -53,12 +53,14 @@ def paginate(statement: Select, schema: Schema | None = None, options=(), render
     count = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     if page > 1 and (page - 1) * size >= count:
         raise NotFound("Invalid page.")
-    items = db.session.scalars(statement.options(*options).limit(size).offset((page - 1) * size))
+    rows = (
+        db.session.scalars(statement.options(*options).limit(size).offset((page - 1) * size)).unique().all()
+    )
     return {
         "count": count,
         "next": _page_url(page + 1) if page * size < count else None,
         "previous": _page_url(page - 1) if page > 1 else None,
-        "results": (render or (lambda rows: schema.dump(rows, many=True)))(items.unique().all()),
+        "results": render(rows) if render else schema.dump(rows, many=True),  # type: ignore[union-attr]
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from flask import Response
 from flask.json.provider import JSONProvider
 
 # Marshmallow keys errors inside lists by the item's index, an int.
@@ -20,7 +21,7 @@ class OrjsonProvider(JSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return orjson.loads(s)
 
-    def response(self, *args: Any, **kwargs: Any):
+    def response(self, *args: Any, **kwargs: Any) -> Response:
         # Straight to bytes, without the str round trip of the default provider.
         body = orjson.dumps(self._prepare_response_obj(args, kwargs), option=OPTIONS)
-        return self._app.response_class(body, mimetype="application/json")
+        return Response(body, mimetype="application/json")

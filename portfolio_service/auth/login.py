@@ -106,7 +106,7 @@ def _finish(attempt_id: int, user_id: int, username: str) -> ApiToken:
     """Step 3: the attempt succeeded; a new key, and the user's old login keys pruned."""
     db.session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True))
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == username, ~LoginAttempt.succeeded))
-    user = db.session.get(User, user_id)
+    user = db.session.get_one(User, user_id)
     logins = select(ApiToken.id).where(ApiToken.user_id == user_id, ApiToken.from_login)
     now = utcnow()
     db.session.execute(

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"  # "user" is reserved in PostgreSQL
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class User(db.Model):
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
-class UserPermission(db.Model):
+class UserPermission(Model):
     __tablename__ = "user_permission"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
@@ -60,7 +60,7 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,11 +87,11 @@ class ApiToken(db.Model):
         key = secrets.token_urlsafe(32)  # 256 bits
         token = cls(user=user, name=name, key_hash=hash_key(key), expires_at=expires_at)
         token.from_login = from_login
-        token.key = key
+        token.key = key  # type: ignore[assignment]  # not a column: it lives on this object only
         return token
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One login attempt; recent rows throttle the username and the client address.
 
     An attempt is recorded as failed before its password is checked, and

@@ -75,8 +75,8 @@ def regenerate_thumbnails(sizes: list[int] | None):
                     failures.append((media.id, media.path, error))
                 bar.update(1)
             db.session.expunge_all()
-    for media_id, path, error in failures:
-        click.echo(f"media {media_id} ({path}): {error}", err=True)
+    for media_id, path, failure in failures:
+        click.echo(f"media {media_id} ({path}): {failure}", err=True)
     click.echo(f"Regenerated {len(ids) - len(failures)} of {len(ids)} images at sizes {sizes}.")
     if failures:
         raise SystemExit(1)

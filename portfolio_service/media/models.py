@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 UNITS = ("B", "KB", "MB", "GB", "TB")
 
@@ -23,7 +23,7 @@ def human_readable_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-class Media(db.Model):
+class Media(Model):
     __tablename__ = "media"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +51,7 @@ class Media(db.Model):
         return [self.path, *(thumbnail.path for thumbnail in self.thumbnails)]
 
 
-class Thumbnail(db.Model):
+class Thumbnail(Model):
     __tablename__ = "thumbnail"
     __table_args__ = (UniqueConstraint("media_id", "size"),)
 

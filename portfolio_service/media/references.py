@@ -55,7 +55,7 @@ def _describe(table: Table, column: Column) -> ReferenceColumn:
 
 def find_references(media_id: int) -> list[dict]:
     """``[{"type": "portfolio", "id": 150, "field": "image"}, ...]``, in a stable order."""
-    references = []
+    references: list[dict] = []
     for ref in reference_columns():
         ids = db.session.scalars(select(ref.owner_id).where(ref.column == media_id).order_by(ref.owner_id))
         references.extend({"type": ref.type, "id": owner, "field": ref.field} for owner in ids)

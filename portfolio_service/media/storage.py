@@ -12,7 +12,7 @@ import secrets
 import shutil
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 CHUNK_SIZE = 1024 * 1024
 #: What S3 answers a conditional write (If-None-Match) to a key that exists or is being written.
@@ -36,7 +36,7 @@ def _candidates(path: str) -> Iterator[str]:
 class Storage:
     """The interface every backend implements; paths use ``/`` and are relative."""
 
-    def save(self, path: str, data: BinaryIO, content_type: str) -> str:
+    def save(self, path: str, data: IO[bytes], content_type: str) -> str:
         """Store ``data`` at ``path`` or a free name beside it; return the name used."""
         raise NotImplementedError
 
@@ -80,7 +80,7 @@ class LocalStorage(Storage):
             raise StorageError(f"Path escapes the media root: {path!r}")
         return full
 
-    def save(self, path: str, data: BinaryIO, content_type: str) -> str:
+    def save(self, path: str, data: IO[bytes], content_type: str) -> str:
         for candidate in _candidates(path):
             full = self._full(candidate)
             os.makedirs(os.path.dirname(full), exist_ok=True)
@@ -168,7 +168,7 @@ class S3Storage(Storage):
         head = self._head(path)
         return head["LastModified"] if head else None
 
-    def save(self, path: str, data: BinaryIO, content_type: str) -> str:
+    def save(self, path: str, data: IO[bytes], content_type: str) -> str:
         from botocore.exceptions import ClientError
 
         start = data.tell()

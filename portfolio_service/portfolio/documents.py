@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 import orjson
 from flask import current_app
 from sqlalchemy import Integer, String, bindparam, event, literal_column, null, select, union_all
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, scoped_session
 
 from ..extensions import db
 from ..media.models import Media
@@ -235,7 +235,7 @@ def build(ids: list[int], versions: Versions) -> Built:
     for row in session.execute(nested_query(len(portfolios)), _ids_params(portfolios)):
         _add_nested(portfolios, row)
 
-    wanted = set()
+    wanted: set[tuple[type, int]] = set()
     for data in portfolios.values():
         images, files = _media_shown(data)
         wanted.update((type(media_schema), media_id) for media_id in images)
@@ -359,7 +359,7 @@ MOVE_CONTENT = _move(version=VERSIONS.c.version + 1)
 MOVE_MEDIA = _move(version=VERSIONS.c.version + 1, media_version=VERSIONS.c.media_version + 1)
 
 
-def move_versions(session: Session) -> Versions | None:
+def move_versions(session: Session | scoped_session) -> Versions | None:
     """Move the versions if the session changed content; the new ones, or None."""
     marks = session.info.pop("content_changed", None)
     if not marks:

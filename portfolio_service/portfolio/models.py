@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 from ..media.models import Media
 
 #: Text limits, shared by the columns and the schemas that validate them.
@@ -28,7 +28,7 @@ LIMITS = {
 }
 
 
-class Employer(db.Model):
+class Employer(Model):
     """A client the work was done for (the source's "Client Data Structure")."""
 
     __tablename__ = "employer"
@@ -41,7 +41,7 @@ class Employer(db.Model):
     image: Mapped[Media | None] = relationship()
 
 
-class Tag(db.Model):
+class Tag(Model):
     __tablename__ = "tag"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,7 @@ portfolio_tag = Table(
 )
 
 
-class GalleryImage(db.Model):
+class GalleryImage(Model):
     """One image of a portfolio's gallery, at its place in the gallery's order."""
 
     __tablename__ = "portfolio_image"
@@ -75,7 +75,7 @@ class GalleryImage(db.Model):
     media: Mapped[Media] = relationship()
 
 
-class Portfolio(db.Model):
+class Portfolio(Model):
     __tablename__ = "portfolio"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,7 +116,7 @@ class Portfolio(db.Model):
         self.gallery = [GalleryImage(media=item, position=index) for index, item in enumerate(media)]
 
 
-class Link(db.Model):
+class Link(Model):
     __tablename__ = "link"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,7 +130,7 @@ class Link(db.Model):
     image: Mapped[Media | None] = relationship()
 
 
-class Meta(db.Model):
+class Meta(Model):
     __tablename__ = "meta"
     __table_args__ = (UniqueConstraint("portfolio_id", "key"),)
 
@@ -144,7 +144,7 @@ class Meta(db.Model):
     value_file: Mapped[Media | None] = relationship()
 
 
-class ContentVersion(db.Model):
+class ContentVersion(Model):
     """One row counting changes to what portfolio documents show (see ``documents.py``).
 
     ``version`` moves on every change a document shows, ``media_version`` on

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from slugify import slugify
-from sqlalchemy import Delete, Insert, Row, Select, Update, bindparam, or_, select
+from sqlalchemy import Delete, Insert, Row, Select, Table, Update, bindparam, or_, select
 
 from ..auth.permissions import Perm, has_permission
 from ..database import utcnow
@@ -158,7 +158,7 @@ def _store_ids(portfolio_id: int, field: str, ids: list[int], stored: list[int])
             if key in was and was[key] != position
         ]
         if moved:
-            db.session.execute(relation.move, moved)
+            db.session.execute(relation.move, moved)  # type: ignore[arg-type]  # set when ordered
 
 
 # Writing a portfolio: statements rather than the unit of work. A PATCH is the
@@ -166,7 +166,7 @@ def _store_ids(portfolio_id: int, field: str, ids: list[int], stored: list[int])
 
 #: Fields stored in a column of another name: the id of the related row.
 _COLUMNS = {"image": "image_id", "employer": "employer_id"}
-_TABLE = Portfolio.__table__
+_TABLE: Table = Portfolio.__table__  # type: ignore[assignment]
 _UPDATE = _TABLE.update().where(_TABLE.c.id == bindparam("pk"))  # SETs the columns it is given
 _DELETE = _TABLE.delete().where(_TABLE.c.id == bindparam("pk"))
 
