@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from portfolio_service.auth import views
+from portfolio_service.auth import tokens
 from portfolio_service.auth.models import ApiToken, User
 from portfolio_service.extensions import db
 
@@ -81,7 +81,7 @@ def test_a_key_of_another_user_is_not_found_under_this_one(app, client, admin_he
 
 
 def test_named_keys_are_capped(client, headers, monkeypatch):
-    monkeypatch.setattr(views, "MAX_API_KEYS", 2)
+    monkeypatch.setattr(tokens, "MAX_API_KEYS", 2)
     caller = headers(4101)  # holds one key already
     assert client.post("/api/auth/tokens", json={"name": "second"}, headers=caller).status_code == 201
     refused = client.post("/api/auth/tokens", json={"name": "third"}, headers=caller)

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth", cli_group="auth")
 
-from . import cli, login, views  # noqa: E402,F401  (registers routes and commands on bp)
+from . import (  # noqa: E402,F401  (registers routes and commands on bp)
+    authentication,
+    cli,
+    login,
+    tokens,
+    users,
+)

@@ -1,19 +1,16 @@
-"""Permission codes, token authentication, and the one decorator that declares access."""
+"""Permission codes, and the one decorator that declares who may call a view.
+
+Who the caller is comes from ``authentication.py``; this module only decides.
+"""
 
 from __future__ import annotations
 
 import functools
-import hmac
-from dataclasses import dataclass
-from datetime import timedelta
 from enum import IntEnum
 
-from flask import g, request
-from sqlalchemy import bindparam, or_, select, update
+from flask import g
 
-from ..database import utcnow
 from ..errors import NotAuthenticated, PermissionDenied
-from ..extensions import db
 
 
 class Perm(IntEnum):
@@ -58,89 +55,6 @@ class Access:
 ANYONE = Access("ANYONE", False, "")
 AUTHENTICATED = Access("AUTHENTICATED", True, "Needs a token of an active user.")
 ADMIN = Access("ADMIN", True, "Needs a token of an admin.")
-
-
-#: ``last_used_at`` is written at most this often per key, so reads stay reads.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: read once per request in one plain query, no ORM objects."""
-
-    user_id: int
-    token_id: int
-    is_staff: bool
-    is_admin: bool
-    permissions: frozenset[int]
-
-    def may(self, code: int) -> bool:
-        """Admins may do everything; staff what their codes allow; nobody else anything."""
-        return self.is_admin or (self.is_staff and code in self.permissions)
-
-
-@functools.cache
-def _caller_query():
-    """One query, one row per permission code: the token, its user and the codes.
-
-    Built once, on the tables rather than the mapped classes: it runs on every
-    request, and the ORM's result handling cost more than the query itself.
-    """
-    from .models import ApiToken, User, UserPermission
-
-    token, user, code = ApiToken.__table__, User.__table__, UserPermission.__table__
-    return (
-        select(
-            token.c.id, token.c.key_hash, token.c.expires_at, token.c.revoked_at, token.c.last_used_at,
-            user.c.id, user.c.is_active, user.c.is_staff, user.c.is_admin, code.c.code,
-        )
-        .join(user, token.c.user_id == user.c.id)
-        .outerjoin(code, code.c.user_id == user.c.id)
-        .where(token.c.key_hash == bindparam("digest"))
-    )  # fmt: skip
-
-
-def authenticate() -> None:
-    """Resolve ``Authorization: Token <key>`` into ``g.caller`` (None without the header).
-
-    A header that is present but wrong is a 401 on every route, public or not.
-    """
-    from .models import hash_key
-
-    g.caller = None
-    header = request.headers.get("Authorization")
-    if header is None:
-        return
-    scheme, _, key = header.partition(" ")
-    key = key.strip()
-    if scheme.lower() != "token" or not key or " " in key:
-        raise NotAuthenticated("Invalid token header. Use 'Authorization: Token <key>'.")
-    digest = hash_key(key)
-    rows = db.session.execute(_caller_query(), {"digest": digest}).all()
-    if not rows or not hmac.compare_digest(rows[0][1], digest):
-        raise NotAuthenticated("Invalid token.")
-    token_id, _, expires_at, revoked_at, last_used_at, user_id, is_active, is_staff, is_admin, _ = rows[0]
-    now = utcnow()
-    if revoked_at is not None or (expires_at is not None and expires_at <= now) or not is_active:
-        raise NotAuthenticated("Token expired, revoked, or its user is inactive.")
-    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-        _touch(token_id, now)
-    codes = frozenset(row[-1] for row in rows if row[-1] is not None)
-    g.caller = Caller(user_id, token_id, is_staff, is_admin, codes)
-
-
-def _touch(token_id: int, now) -> None:
-    """Record use in a short transaction of its own (the first statement takes the write lock)."""
-    from .models import ApiToken
-
-    db.session.commit()  # end the read transaction
-    db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.id == token_id)
-        .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
-        .values(last_used_at=now)
-    )
-    db.session.commit()
 
 
 def has_permission(code: Perm) -> bool:

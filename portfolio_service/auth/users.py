@@ -1,58 +1,21 @@
-"""Logout, the caller's API keys, and the admins' users API (login is in ``login.py``)."""
+"""The caller's user (``/me``), and the admins' users API, with each user's keys."""
 
 from __future__ import annotations
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
-from ..database import SAFE_METHODS, utcnow
-from ..errors import NotFound
 from ..extensions import db
 from ..pagination import paginate
-from ..parsing import MAX_JSON_BODY, load_body
+from ..parsing import load_body
 from . import bp
 from .models import ApiToken, User
-from .permissions import ADMIN, AUTHENTICATED, authenticate, permission
-from .schemas import new_token_schema, token_schema, user_schema, user_update_schema
+from .permissions import ADMIN, AUTHENTICATED, permission
+from .schemas import token_schema, user_schema, user_update_schema
+from .tokens import live_tokens, revoke, revoke_one
 
-#: Named API keys one user may hold at once (keys made by login are capped apart).
-MAX_API_KEYS = 100
 ONE_ADMIN_REMAINS = "At least one active admin must remain."
-
-
-@bp.before_app_request
-def load_caller() -> None:
-    writing = request.method not in SAFE_METHODS
-    # On SQLite a writing request's transaction holds the write lock from its
-    # first statement, this lookup. A small JSON body is read first, so the
-    # view goes on in that transaction; after any other the transaction
-    # ends here, for the view may read a slow upload or make thumbnails
-    # before its first write.
-    length = request.content_length  # None when chunked: not known to be small
-    small_json = (
-        writing and request.mimetype == "application/json" and length is not None and length <= MAX_JSON_BODY
-    )
-    if small_json:
-        request.get_data(cache=True)
-    authenticate()
-    if writing and not small_json:
-        db.session.commit()
-
-
-@bp.post("/logout")
-@permission(AUTHENTICATED)
-def logout():
-    """Revoke the token this request used.
-    ---
-    post:
-      tags: [auth]
-      responses:
-        204: {description: Revoked.}
-    """
-    db.session.execute(update(ApiToken).where(ApiToken.id == g.caller.token_id).values(revoked_at=utcnow()))
-    db.session.commit()
-    return "", 204
 
 
 @bp.get("/me")
@@ -68,81 +31,6 @@ def me():
           content: {application/json: {schema: UserSchema}}
     """
     return user_schema.dump(db.session.get(User, g.caller.user_id))
-
-
-def _live_tokens(user_id: int):
-    """A user's keys that are not revoked."""
-    return select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-
-
-def _revoke_one(user_id: int, token_id: int):
-    """Revoke one live key of the user's (404 when there is none), and answer 204."""
-    if db.session.scalar(_live_tokens(user_id).where(ApiToken.id == token_id)) is None:
-        raise NotFound()
-    _revoke(_live_tokens(user_id).where(ApiToken.id == token_id))
-    db.session.commit()
-    return "", 204
-
-
-def _revoke(tokens) -> None:
-    """Revoke the keys ``tokens`` selects (by id) at once."""
-    ids = tokens.with_only_columns(ApiToken.id).scalar_subquery()
-    db.session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=utcnow()))
-
-
-@bp.get("/tokens")
-@permission(AUTHENTICATED)
-def list_tokens():
-    """The caller's API keys that are not revoked (never the keys themselves).
-    ---
-    get:
-      tags: [auth]
-      parameters: [{in: query, schema: PageQuerySchema}]
-      responses:
-        200:
-          description: A page of tokens.
-          content: {application/json: {schema: TokenPageSchema}}
-    """
-    return paginate(_live_tokens(g.caller.user_id).order_by(ApiToken.id), token_schema)
-
-
-@bp.post("/tokens")
-@permission(AUTHENTICATED)
-def create_token():
-    """Make a named API key for the caller; the key is shown in this answer only.
-    ---
-    post:
-      tags: [auth]
-      requestBody:
-        required: true
-        content: {application/json: {schema: TokenSchema}}
-      responses:
-        201:
-          description: The token, with its `key`.
-          content: {application/json: {schema: NewTokenSchema}}
-    """
-    data = load_body(new_token_schema)
-    named = _live_tokens(g.caller.user_id).where(~ApiToken.from_login)
-    if db.session.scalar(select(func.count()).select_from(named.subquery())) >= MAX_API_KEYS:
-        raise ValidationError(f"A user holds at most {MAX_API_KEYS} API keys: revoke one first.")
-    token = ApiToken.issue(db.session.get(User, g.caller.user_id), data["name"], data.get("expires_at"))
-    db.session.add(token)
-    db.session.commit()
-    location = url_for("auth.revoke_token", token_id=token.id, _external=True)
-    return new_token_schema.dump(token), 201, {"Location": location}
-
-
-@bp.delete("/tokens/<int:token_id>")
-@permission(AUTHENTICATED)
-def revoke_token(token_id: int):
-    """Revoke one of the caller's API keys.
-    ---
-    delete:
-      tags: [auth]
-      responses:
-        204: {description: Revoked.}
-    """
-    return _revoke_one(g.caller.user_id, token_id)
 
 
 def _check_an_admin_remains(user: User, *, is_admin: bool, is_active: bool) -> None:
@@ -249,11 +137,11 @@ def update_user(user_id: int):
     _check_an_admin_remains(user, **flags)
     if not flags["is_active"]:
         # Deactivated: every key goes, so reactivating gives none of them back.
-        _revoke(_live_tokens(user.id))
+        revoke(live_tokens(user.id))
     elif "password" in data:
         # A new password shuts out whoever held the old one: the user's keys go too
         # (all but the one making this request).
-        _revoke(_live_tokens(user.id).where(ApiToken.id != g.caller.token_id))
+        revoke(live_tokens(user.id).where(ApiToken.id != g.caller.token_id))
     _assign(user, data)
     db.session.commit()
     return user_schema.dump(user)
@@ -290,7 +178,7 @@ def list_user_tokens(user_id: int):
           content: {application/json: {schema: TokenPageSchema}}
     """
     _get_user(user_id)
-    return paginate(_live_tokens(user_id).order_by(ApiToken.id), token_schema)
+    return paginate(live_tokens(user_id).order_by(ApiToken.id), token_schema)
 
 
 @bp.delete("/users/<int:user_id>/tokens/<int:token_id>")
@@ -303,4 +191,4 @@ def revoke_user_token(user_id: int, token_id: int):
       responses:
         204: {description: Revoked.}
     """
-    return _revoke_one(user_id, token_id)
+    return revoke_one(user_id, token_id)

@@ -1,0 +1,110 @@
+"""The caller's own API keys: list, make, revoke; and logout, which revokes the key it came with."""
+
+from __future__ import annotations
+
+from flask import g, url_for
+from marshmallow import ValidationError
+from sqlalchemy import Select, func, select, update
+
+from ..database import utcnow
+from ..errors import NotFound
+from ..extensions import db
+from ..pagination import paginate
+from ..parsing import load_body
+from . import bp
+from .models import ApiToken, User
+from .permissions import AUTHENTICATED, permission
+from .schemas import new_token_schema, token_schema
+
+#: Named API keys one user may hold at once (keys made by login are capped apart).
+MAX_API_KEYS = 100
+
+
+def live_tokens(user_id: int) -> Select:
+    """A user's keys that are not revoked."""
+    return select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+
+
+def revoke_one(user_id: int, token_id: int):
+    """Revoke one live key of the user's (404 when there is none), and answer 204."""
+    if db.session.scalar(live_tokens(user_id).where(ApiToken.id == token_id)) is None:
+        raise NotFound()
+    revoke(live_tokens(user_id).where(ApiToken.id == token_id))
+    db.session.commit()
+    return "", 204
+
+
+def revoke(tokens: Select) -> None:
+    """Revoke the keys ``tokens`` selects (by id) at once."""
+    ids = tokens.with_only_columns(ApiToken.id).scalar_subquery()
+    db.session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=utcnow()))
+
+
+@bp.post("/logout")
+@permission(AUTHENTICATED)
+def logout():
+    """Revoke the token this request used.
+    ---
+    post:
+      tags: [auth]
+      responses:
+        204: {description: Revoked.}
+    """
+    db.session.execute(update(ApiToken).where(ApiToken.id == g.caller.token_id).values(revoked_at=utcnow()))
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/tokens")
+@permission(AUTHENTICATED)
+def list_tokens():
+    """The caller's API keys that are not revoked (never the keys themselves).
+    ---
+    get:
+      tags: [auth]
+      parameters: [{in: query, schema: PageQuerySchema}]
+      responses:
+        200:
+          description: A page of tokens.
+          content: {application/json: {schema: TokenPageSchema}}
+    """
+    return paginate(live_tokens(g.caller.user_id).order_by(ApiToken.id), token_schema)
+
+
+@bp.post("/tokens")
+@permission(AUTHENTICATED)
+def create_token():
+    """Make a named API key for the caller; the key is shown in this answer only.
+    ---
+    post:
+      tags: [auth]
+      requestBody:
+        required: true
+        content: {application/json: {schema: TokenSchema}}
+      responses:
+        201:
+          description: The token, with its `key`.
+          content: {application/json: {schema: NewTokenSchema}}
+    """
+    data = load_body(new_token_schema)
+    named = live_tokens(g.caller.user_id).where(~ApiToken.from_login)
+    if db.session.scalar(select(func.count()).select_from(named.subquery())) >= MAX_API_KEYS:
+        raise ValidationError(f"A user holds at most {MAX_API_KEYS} API keys: revoke one first.")
+    token = ApiToken.issue(db.session.get(User, g.caller.user_id), data["name"], data.get("expires_at"))
+    db.session.add(token)
+    db.session.commit()
+    location = url_for("auth.revoke_token", token_id=token.id, _external=True)
+    return new_token_schema.dump(token), 201, {"Location": location}
+
+
+@bp.delete("/tokens/<int:token_id>")
+@permission(AUTHENTICATED)
+def revoke_token(token_id: int):
+    """Revoke one of the caller's API keys.
+    ---
+    delete:
+      tags: [auth]
+      responses:
+        204: {description: Revoked.}
+    """
+    return revoke_one(g.caller.user_id, token_id)
