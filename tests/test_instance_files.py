@@ -21,8 +21,13 @@ def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
+def sqlite_app(tmp_path, **settings):
+    """An app on a SQLite file (also in the PostgreSQL lane: these are SQLite's files)."""
+    return make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'test.db'}", **settings)
+
+
 def test_the_sqlite_database_and_its_journal_are_owner_only(tmp_path):
-    app = make_app(tmp_path)
+    app = sqlite_app(tmp_path)
     with app.app_context():
         make_user("someone")  # a write: the -wal file exists now
     assert mode(tmp_path / "test.db") == 0o600
@@ -32,7 +37,7 @@ def test_the_sqlite_database_and_its_journal_are_owner_only(tmp_path):
 def test_an_existing_world_readable_database_is_tightened(tmp_path):
     (tmp_path / "test.db").touch(mode=0o644)
     os.chmod(tmp_path / "test.db", 0o644)
-    make_app(tmp_path)
+    sqlite_app(tmp_path)
     assert mode(tmp_path / "test.db") == 0o600
 
 
