@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import marshmallow
 from flask import current_app, request
 from marshmallow import fields, validate
 from sqlalchemy import Select, func, select
@@ -40,7 +41,7 @@ def _page_url(page: int) -> str:
     return f"{request.base_url}?{urlencode(args, doseq=True)}"
 
 
-def paginate(statement: Select, schema: Schema | None = None, options=(), render=None) -> dict:
+def paginate(statement: Select, schema: marshmallow.Schema | None = None, options=(), render=None) -> dict:
     """Run one page of ``statement`` and dump it with ``schema`` (or ``render`` the page's rows).
 
     ``options`` are loader options applied to the page query only, so the

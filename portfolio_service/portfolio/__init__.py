@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("portfolio", __name__, url_prefix="/api")
 
-from . import catalogue, nested, views  # noqa: E402,F401  (registers routes on bp)
+from . import views  # noqa: E402,F401  (registers routes on bp)

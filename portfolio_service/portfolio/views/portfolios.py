@@ -8,16 +8,16 @@ import orjson
 from flask import current_app, g, request, url_for
 from sqlalchemy import select
 
-from ..auth.permissions import ANYONE, Perm, has_permission, permission
-from ..errors import NotFound, PreconditionFailed
-from ..extensions import db
-from ..pagination import paginate
-from ..parsing import load_body, load_query
-from . import bp
-from . import documents as docs
-from .documents import Document, documents
-from .models import Portfolio
-from .queries import (
+from ...auth.permissions import ANYONE, Perm, has_permission, permission
+from ...errors import NotFound, PreconditionFailed
+from ...extensions import db
+from ...pagination import paginate
+from ...parsing import load_body, load_query
+from .. import bp
+from .. import documents as docs
+from ..documents import Document, documents
+from ..models import Portfolio
+from ..queries import (
     apply_changes,
     filtered_portfolio_ids,
     insert_portfolio,
@@ -25,7 +25,7 @@ from .queries import (
     remove_portfolio,
     unique_slug,
 )
-from .schemas import SLUG, portfolio_query_schema, portfolio_schema, portfolio_update_schema
+from ..schemas import SLUG, portfolio_query_schema, portfolio_schema, portfolio_update_schema
 
 SLUG_PATTERN = re.compile(SLUG)
 

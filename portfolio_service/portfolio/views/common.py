@@ -1,0 +1,97 @@
+"""What the employer, tag, link and meta views share: lookups, and the steps of a write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from marshmallow import Schema
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from ...database import utcnow
+from ...errors import NotFound
+from ...extensions import db
+from ...pagination import paginate
+from ...parsing import like, load_body, load_query
+from ..models import Portfolio
+from ..queries import visible_portfolios
+from ..schemas import search_query_schema
+
+
+def named_or_404(model, item_id: int):
+    """An employer or tag with its image, or 404."""
+    return db.get_or_404(model, item_id, options=[joinedload(model.image)])
+
+
+def list_named(model, schema: Schema) -> dict:
+    """A page of employers or tags by name, ``?search=`` matching part of it."""
+    args = load_query(search_query_schema)
+    query = select(model).order_by(model.name, model.id)
+    if args.get("search"):
+        query = query.where(model.name.ilike(like(args["search"]), escape="\\"))
+    return paginate(query, schema, options=[joinedload(model.image)])
+
+
+def created(item, schema: Schema, endpoint: str, id_name: str, **url_values: Any):
+    """Add ``item``, commit, and answer 201; ``Location`` is ``endpoint`` with its new id as ``id_name``."""
+    db.session.add(item)
+    db.session.commit()
+    location = url_for(endpoint, **url_values, **{id_name: item.id}, _external=True)
+    return schema.dump(item), 201, {"Location": location}
+
+
+def updated(item, schema: Schema, data: dict):
+    """Set the loaded fields on ``item``, commit, and answer with it."""
+    for field, value in data.items():
+        setattr(item, field, value)
+    db.session.commit()
+    return schema.dump(item)
+
+
+def deleted(item):
+    """Delete ``item``, commit, and answer 204."""
+    db.session.delete(item)
+    db.session.commit()
+    return "", 204
+
+
+def visible_or_404(portfolio_id: int) -> None:
+    """404 unless the caller may see the portfolio (inactive ones need 4201)."""
+    query = visible_portfolios(select(Portfolio.id)).where(Portfolio.id == portfolio_id)
+    if db.session.scalar(query) is None:
+        raise NotFound()
+
+
+def child_or_404(model, portfolio_id: int, item_id: int, relation):
+    """A link or meta of that portfolio, with its media, or 404."""
+    query = select(model).where(model.id == item_id, model.portfolio_id == portfolio_id)
+    item = db.session.scalar(query.options(joinedload(relation)))
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def list_children(model, portfolio_id: int, schema: Schema, relation) -> dict:
+    """A page of a portfolio's links or meta, in the order they were made."""
+    visible_or_404(portfolio_id)
+    query = select(model).where(model.portfolio_id == portfolio_id).order_by(model.id)
+    return paginate(query, schema, options=[joinedload(relation)])
+
+
+def touch(portfolio_id: int) -> None:
+    """A change to a link or meta is a change to its portfolio: ``updated_at`` moves."""
+    db.session.execute(update(Portfolio).where(Portfolio.id == portfolio_id).values(updated_at=utcnow()))
+
+
+def update_child(item, schema: Schema, update_schema: Schema):
+    """Load the body onto a link or meta (its portfolio already locked), touch the portfolio, answer."""
+    data = load_body(update_schema, instance=item)
+    touch(item.portfolio_id)
+    return updated(item, schema, data)
+
+
+def delete_child(item):
+    """Delete a link or meta (its portfolio already locked) and touch the portfolio."""
+    touch(item.portfolio_id)
+    return deleted(item)
