@@ -1,10 +1,12 @@
-"""The OpenAPI document, built by apispec from the views' docstrings and schemas.
+"""The OpenAPI document, built by apispec from the views' contracts and schemas.
 
-Each view documents its own operation in YAML after ``---`` in its docstring,
-naming marshmallow schemas by class. What is the same for every operation is
-added here from the URL map instead of being repeated in each docstring: path
-parameters, the ``Token`` security requirement and permission code (from the
-view's ``@permission``), the contract's error responses and their headers.
+Each view declares its contract in one decorator, ``@contract(tag, body=...,
+response=...)``, naming marshmallow schema classes, as microblog-api's
+``@body`` and ``@response`` do; its docstring's first line is the summary.
+What is the same for every operation is added here from the URL map instead
+of being repeated on each view: path parameters, the ``Token`` security
+requirement and permission code (from the view's ``@permission``), the
+contract's error responses and their headers.
 
 The document is client-grade (section 7 of the contract), as drf-spectacular
 splits it: a request body names a schema, and gets a component of its own
@@ -22,18 +24,19 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
-from apispec.yaml_utils import load_operations_from_docstring
 from flask import Flask
-from marshmallow import Schema, class_registry, fields
+from marshmallow import Schema, fields
 
 from . import __version__
 from .fields import UTCDateTime
 
 PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
-YAML_SEPARATOR = re.compile(r"^\s*---\s*$", re.M)
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "path": {"type": "string"}}
 
@@ -43,6 +46,43 @@ class ErrorSchema(Schema):
 
     detail = fields.String(required=True)
 
+
+@dataclass(frozen=True)
+class Contract:
+    """What an operation takes and answers, beyond what every operation shares."""
+
+    tag: str
+    body: type[Schema] | None = None  # the request body, as JSON (or a form, with ``form``)
+    response: type[Schema] | None = None  # the answer's body; None: no body
+    status: int = 200
+    query: Sequence[type[Schema]] = ()  # query string schemas
+    form: bool = False  # the body is multipart/form-data
+    if_match: bool = False  # honours If-Match (412 when stale)
+    headers: Sequence[str] = ()  # headers of the answer, from HEADERS
+    parameters: Sequence[dict] = ()  # other parameters, as OpenAPI writes them
+    other: Mapping[int, tuple[str, type[Schema]]] = field(default_factory=dict)  # other answers
+
+
+def contract(tag: str, **declared) -> Callable:
+    """Declare a view's contract for the OpenAPI document (see ``Contract``).
+
+    ``status`` defaults to 200 with a ``response``, and 204 without one.
+    """
+    declared.setdefault("status", 200 if declared.get("response") else 204)
+
+    def decorator(view):
+        view.contract = Contract(tag, **declared)
+        return view
+
+    return decorator
+
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "schema": {"type": "string"},
+    "description": "an ETag; 412 if stale",
+}
 
 _MESSAGES = {"type": "array", "items": {"type": "string"}}
 
@@ -111,25 +151,17 @@ class Converter(OpenAPIConverter):
 
 
 @functools.cache
-def request_schema(name: str, patched: bool) -> Schema:
+def request_schema(schema: type[Schema], patched: bool) -> Schema:
     """The request body of a schema class: its writable fields, all optional when ``patched``.
 
     ``UserSchema`` gives ``UserRequestSchema`` (documented as ``UserRequest``)
     and ``PatchedUserRequestSchema``.
     """
-    schema = class_registry.get_class(name)
     stem = schema.__name__.removesuffix("Schema")
     name = f"{'Patched' if patched else ''}{stem}RequestSchema"
     request_class = type(name, (schema,), {"request_of": schema})
     read_only = [field_name for field_name, field in schema._declared_fields.items() if field.dump_only]
     return request_class(exclude=read_only, partial=patched)
-
-
-def _request_bodies(operation: dict, method: str) -> None:
-    """Point each request body at the request component of the schema it names."""
-    for content in operation.get("requestBody", {}).get("content", {}).values():
-        if isinstance(content.get("schema"), str):
-            content["schema"] = request_schema(content["schema"], method == "PATCH")
 
 
 def _path_parameters(rule) -> list[dict]:
@@ -144,13 +176,34 @@ def _path_parameters(rule) -> list[dict]:
     ]
 
 
-def _operation(view, method: str, documented: dict, has_path_args: bool) -> dict:
-    operation = dict(documented)
-    summary, _, _ = (view.__doc__ or "").strip().partition("\n")
-    operation.setdefault("summary", summary.strip())
-    operation.setdefault("operationId", view.__name__)
-    _request_bodies(operation, method)
-    responses = {str(status): value for status, value in operation.setdefault("responses", {}).items()}
+def _json(schema) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(view, method: str, has_path_args: bool) -> dict:
+    declared: Contract = view.contract
+    summary, _, description = (view.__doc__ or "").strip().partition("\n")
+    operation: dict = {"tags": [declared.tag], "summary": summary.strip(), "operationId": view.__name__}
+    if description.strip():
+        operation["description"] = description.strip()
+    parameters: list[dict] = [{"in": "query", "schema": schema} for schema in declared.query]
+    parameters += [*declared.parameters, *([IF_MATCH] if declared.if_match else [])]
+    if parameters:
+        operation["parameters"] = parameters
+    if declared.body is not None:
+        body = request_schema(declared.body, method == "PATCH")
+        content = {"multipart/form-data": {"schema": body}} if declared.form else _json(body)
+        operation["requestBody"] = {"required": True, "content": content}
+    answer: dict = {"description": HTTPStatus(declared.status).phrase}
+    if declared.response is not None:
+        answer["content"] = _json(declared.response)
+    if declared.headers:
+        answer["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in declared.headers}
+    responses = {str(declared.status): answer}
+    if declared.if_match:
+        responses["412"] = {"description": "`If-Match` does not match.", "content": _json(ErrorSchema)}
+    for code, (text, schema) in declared.other.items():
+        responses[str(code)] = {"description": text, "content": _json(schema)}
     operation["responses"] = responses
 
     access = getattr(view, "access", None)
@@ -168,7 +221,7 @@ def _operation(view, method: str, documented: dict, has_path_args: bool) -> dict
     if method in WRITE_METHODS:
         responses.setdefault("413", _error("413"))
         responses.setdefault("415", _error("415"))
-    if has_path_args or "PageQuerySchema" in str(operation.get("parameters")):
+    if has_path_args or any(schema.__name__ == "PageQuerySchema" for schema in declared.query):
         responses.setdefault("404", _error("404"))  # no such object, or a page past the last
     for status, names in STATUS_HEADERS.items():
         if status in responses:
@@ -212,12 +265,11 @@ def build_spec(app: Flask) -> dict:
         if not rule.rule.startswith("/api/"):
             continue
         view = app.view_functions[rule.endpoint]
-        if not YAML_SEPARATOR.search(view.__doc__ or ""):
+        if not hasattr(view, "contract"):
             continue  # not an API operation (the docs page and its assets)
-        documented = load_operations_from_docstring(view.__doc__ or "")
         parameters = _path_parameters(rule)
         operations = {
-            method.lower(): _operation(view, method, documented.get(method.lower(), {}), bool(parameters))
+            method.lower(): _operation(view, method, bool(parameters))
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         }
         path = PATH_ARGUMENT.sub(r"{\g<name>}", rule.rule)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from .auth.permissions import ANYONE, permission
 from .extensions import db
 from .media import get_storage
-from .openapi import build_spec
+from .openapi import build_spec, contract
 
 bp = Blueprint("ops", __name__, url_prefix="/api")
 #: Swagger UI's files as flask-swagger-ui ships them; only the files are used, not its blueprint.
@@ -70,20 +70,13 @@ def _check(name: str, probe) -> str:
 
 @bp.get("/health")
 @permission(ANYONE)
+@contract(
+    "operations",
+    response=HealthSchema,
+    other={503: ("A part failed; it is named with `error`.", HealthSchema)},
+)
 def health():
-    """Report whether the database and the media storage answer.
-    ---
-    get:
-      tags: [operations]
-      security: []
-      responses:
-        200:
-          description: Everything answers.
-          content: {application/json: {schema: HealthSchema}}
-        503:
-          description: A part failed; it is named with `error`.
-          content: {application/json: {schema: HealthSchema}}
-    """
+    """Report whether the database and the media storage answer."""
     parts = {
         "database": _check("database", lambda: db.session.execute(text("SELECT 1"))),
         "storage": _check("storage", lambda: get_storage().check()),

@@ -28,11 +28,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..database import utcnow
 from ..errors import Throttled
 from ..extensions import db
+from ..openapi import ErrorSchema, contract
 from ..parsing import load_body
 from . import bp
 from .models import ApiToken, LoginAttempt, User
 from .permissions import ANYONE, permission
-from .schemas import login_schema, user_schema
+from .schemas import LoginResultSchema, LoginSchema, login_schema, user_schema
 
 THROTTLE_WINDOW = timedelta(minutes=15)
 #: Failed attempts per username, and per client address, within the window.
@@ -126,22 +127,14 @@ def _finish(attempt_id: int, user_id: int, username: str) -> ApiToken:
 
 @bp.post("/login")
 @permission(ANYONE)
+@contract(
+    "auth",
+    body=LoginSchema,
+    response=LoginResultSchema,
+    other={429: ("Too many recent attempts; see `Retry-After`.", ErrorSchema)},
+)
 def login():
-    """Exchange a username and password for an API key.
-    ---
-    post:
-      tags: [auth]
-      requestBody:
-        required: true
-        content: {application/json: {schema: LoginSchema}}
-      responses:
-        200:
-          description: A new key (shown once) and the user.
-          content: {application/json: {schema: LoginResultSchema}}
-        429:
-          description: Too many recent attempts; see `Retry-After`.
-          content: {application/json: {schema: Error}}
-    """
+    """Exchange a username and password for an API key."""
     credentials = load_body(login_schema)
     username, address = credentials["username"].lower(), request.remote_addr or "unknown"
     attempt_id, user_id, password_hash = _begin_attempt(username, address)

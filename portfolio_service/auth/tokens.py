@@ -9,12 +9,13 @@ from sqlalchemy import Select, func, select, update
 from ..database import utcnow
 from ..errors import NotFound
 from ..extensions import db
-from ..pagination import paginate
+from ..openapi import contract
+from ..pagination import PageQuerySchema, paginate
 from ..parsing import load_body
 from . import bp
 from .models import ApiToken, User
 from .permissions import AUTHENTICATED, permission
-from .schemas import new_token_schema, token_schema
+from .schemas import NewTokenSchema, TokenPageSchema, TokenSchema, new_token_schema, token_schema
 
 #: Named API keys one user may hold at once (keys made by login are capped apart).
 MAX_API_KEYS = 100
@@ -42,14 +43,9 @@ def revoke(tokens: Select) -> None:
 
 @bp.post("/logout")
 @permission(AUTHENTICATED)
+@contract("auth")
 def logout():
-    """Revoke the token this request used.
-    ---
-    post:
-      tags: [auth]
-      responses:
-        204: {description: Revoked.}
-    """
+    """Revoke the token this request used."""
     db.session.execute(update(ApiToken).where(ApiToken.id == g.caller.token_id).values(revoked_at=utcnow()))
     db.session.commit()
     return "", 204
@@ -57,35 +53,17 @@ def logout():
 
 @bp.get("/tokens")
 @permission(AUTHENTICATED)
+@contract("auth", response=TokenPageSchema, query=[PageQuerySchema])
 def list_tokens():
-    """The caller's API keys that are not revoked (never the keys themselves).
-    ---
-    get:
-      tags: [auth]
-      parameters: [{in: query, schema: PageQuerySchema}]
-      responses:
-        200:
-          description: A page of tokens.
-          content: {application/json: {schema: TokenPageSchema}}
-    """
+    """The caller's API keys that are not revoked (never the keys themselves)."""
     return paginate(live_tokens(g.caller.user_id).order_by(ApiToken.id), token_schema)
 
 
 @bp.post("/tokens")
 @permission(AUTHENTICATED)
+@contract("auth", body=TokenSchema, response=NewTokenSchema, status=201)
 def create_token():
-    """Make a named API key for the caller; the key is shown in this answer only.
-    ---
-    post:
-      tags: [auth]
-      requestBody:
-        required: true
-        content: {application/json: {schema: TokenSchema}}
-      responses:
-        201:
-          description: The token, with its `key`.
-          content: {application/json: {schema: NewTokenSchema}}
-    """
+    """Make a named API key for the caller; the key is shown in this answer only."""
     data = load_body(new_token_schema)
     named = live_tokens(g.caller.user_id).where(~ApiToken.from_login)
     if db.session.scalar(select(func.count()).select_from(named.subquery())) >= MAX_API_KEYS:
@@ -99,12 +77,7 @@ def create_token():
 
 @bp.delete("/tokens/<int:token_id>")
 @permission(AUTHENTICATED)
+@contract("auth")
 def revoke_token(token_id: int):
-    """Revoke one of the caller's API keys.
-    ---
-    delete:
-      tags: [auth]
-      responses:
-        204: {description: Revoked.}
-    """
+    """Revoke one of the caller's API keys."""
     return revoke_one(g.caller.user_id, token_id)

@@ -7,12 +7,20 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from ..extensions import db
-from ..pagination import paginate
+from ..openapi import contract
+from ..pagination import PageQuerySchema, paginate
 from ..parsing import load_body
 from . import bp
 from .models import ApiToken, User
 from .permissions import ADMIN, AUTHENTICATED, permission
-from .schemas import token_schema, user_schema, user_update_schema
+from .schemas import (
+    TokenPageSchema,
+    UserPageSchema,
+    UserSchema,
+    token_schema,
+    user_schema,
+    user_update_schema,
+)
 from .tokens import live_tokens, revoke, revoke_one
 
 ONE_ADMIN_REMAINS = "At least one active admin must remain."
@@ -20,16 +28,9 @@ ONE_ADMIN_REMAINS = "At least one active admin must remain."
 
 @bp.get("/me")
 @permission(AUTHENTICATED)
+@contract("auth", response=UserSchema)
 def me():
-    """The caller's user, with its permission codes.
-    ---
-    get:
-      tags: [auth]
-      responses:
-        200:
-          description: The user.
-          content: {application/json: {schema: UserSchema}}
-    """
+    """The caller's user, with its permission codes."""
     return user_schema.dump(db.session.get(User, g.caller.user_id))
 
 
@@ -56,35 +57,17 @@ def _assign(user: User, data: dict) -> None:
 
 @bp.get("/users")
 @permission(ADMIN)
+@contract("users", response=UserPageSchema, query=[PageQuerySchema])
 def list_users():
-    """All users.
-    ---
-    get:
-      tags: [users]
-      parameters: [{in: query, schema: PageQuerySchema}]
-      responses:
-        200:
-          description: A page of users.
-          content: {application/json: {schema: UserPageSchema}}
-    """
+    """All users."""
     return paginate(select(User).order_by(User.id), user_schema)
 
 
 @bp.post("/users")
 @permission(ADMIN)
+@contract("users", body=UserSchema, response=UserSchema, status=201)
 def create_user():
-    """Create a user.
-    ---
-    post:
-      tags: [users]
-      requestBody:
-        required: true
-        content: {application/json: {schema: UserSchema}}
-      responses:
-        201:
-          description: The user.
-          content: {application/json: {schema: UserSchema}}
-    """
+    """Create a user."""
     data = load_body(user_schema)
     user = User()
     _assign(user, data)
@@ -100,34 +83,17 @@ def _get_user(user_id: int) -> User:
 
 @bp.get("/users/<int:user_id>")
 @permission(ADMIN)
+@contract("users", response=UserSchema)
 def get_user(user_id: int):
-    """One user.
-    ---
-    get:
-      tags: [users]
-      responses:
-        200:
-          description: The user.
-          content: {application/json: {schema: UserSchema}}
-    """
+    """One user."""
     return user_schema.dump(_get_user(user_id))
 
 
 @bp.patch("/users/<int:user_id>")
 @permission(ADMIN)
+@contract("users", body=UserSchema, response=UserSchema)
 def update_user(user_id: int):
-    """Change a user: flags, permissions, password.
-    ---
-    patch:
-      tags: [users]
-      requestBody:
-        required: true
-        content: {application/json: {schema: UserSchema}}
-      responses:
-        200:
-          description: The user.
-          content: {application/json: {schema: UserSchema}}
-    """
+    """Change a user: flags, permissions, password."""
     user = _get_user(user_id)
     data = load_body(user_update_schema, instance=user)
     flags = {
@@ -149,14 +115,9 @@ def update_user(user_id: int):
 
 @bp.delete("/users/<int:user_id>")
 @permission(ADMIN)
+@contract("users")
 def delete_user(user_id: int):
-    """Delete a user and their API keys.
-    ---
-    delete:
-      tags: [users]
-      responses:
-        204: {description: Deleted.}
-    """
+    """Delete a user and their API keys."""
     user = _get_user(user_id)
     _check_an_admin_remains(user, is_admin=False, is_active=False)
     db.session.delete(user)
@@ -166,29 +127,16 @@ def delete_user(user_id: int):
 
 @bp.get("/users/<int:user_id>/tokens")
 @permission(ADMIN)
+@contract("users", response=TokenPageSchema, query=[PageQuerySchema])
 def list_user_tokens(user_id: int):
-    """A user's API keys that are not revoked, login sessions included (never the keys themselves).
-    ---
-    get:
-      tags: [users]
-      parameters: [{in: query, schema: PageQuerySchema}]
-      responses:
-        200:
-          description: A page of tokens.
-          content: {application/json: {schema: TokenPageSchema}}
-    """
+    """A user's API keys that are not revoked, login sessions included (never the keys themselves)."""
     _get_user(user_id)
     return paginate(live_tokens(user_id).order_by(ApiToken.id), token_schema)
 
 
 @bp.delete("/users/<int:user_id>/tokens/<int:token_id>")
 @permission(ADMIN)
+@contract("users")
 def revoke_user_token(user_id: int, token_id: int):
-    """Revoke one of a user's API keys.
-    ---
-    delete:
-      tags: [users]
-      responses:
-        204: {description: Revoked.}
-    """
+    """Revoke one of a user's API keys."""
     return revoke_one(user_id, token_id)

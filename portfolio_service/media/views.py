@@ -11,16 +11,34 @@ from sqlalchemy import select
 from ..auth.permissions import ANYONE, Perm, permission
 from ..errors import Conflict, NotFound, UnsupportedMediaType
 from ..extensions import db
-from ..pagination import paginate
+from ..openapi import contract
+from ..pagination import PageQuerySchema, paginate
 from ..parsing import like, load_body, load_query
 from . import bp, get_storage
 from .models import Media
 from .references import detach, find_references, lock_for_delete
-from .schemas import media_query_schema, media_schema, media_update_schema, media_upload_schema
+from .schemas import (
+    MediaInUseSchema,
+    MediaPageSchema,
+    MediaQuerySchema,
+    MediaSchema,
+    MediaUploadSchema,
+    media_query_schema,
+    media_schema,
+    media_update_schema,
+    media_upload_schema,
+)
 from .storage import LocalStorage
 from .uploads import clean_name, store_upload, written_files
 
 log = logging.getLogger(__name__)
+
+FORCE = {
+    "in": "query",
+    "name": "force",
+    "schema": {"type": "boolean"},
+    "description": "detach it everywhere first",
+}
 
 #: Served inline; anything else is sent as an attachment.
 INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "application/pdf"}
@@ -40,19 +58,9 @@ def _read_upload() -> tuple:
 
 @bp.post("/api/media")
 @permission(Perm.MEDIA_CREATE)
+@contract("media", body=MediaUploadSchema, form=True, response=MediaSchema, status=201)
 def upload_media():
-    """Upload a file; images get thumbnails.
-    ---
-    post:
-      tags: [media]
-      requestBody:
-        required: true
-        content: {multipart/form-data: {schema: MediaUploadSchema}}
-      responses:
-        201:
-          description: The stored media.
-          content: {application/json: {schema: MediaSchema}}
-    """
+    """Upload a file; images get thumbnails."""
     upload, name, filename = _read_upload()
     storage = get_storage()
     with written_files(storage) as written:
@@ -65,19 +73,9 @@ def upload_media():
 
 @bp.get("/api/media")
 @permission(Perm.MEDIA_VIEW)
+@contract("media", response=MediaPageSchema, query=[MediaQuerySchema, PageQuerySchema])
 def list_media():
-    """The media library, newest first.
-    ---
-    get:
-      tags: [media]
-      parameters:
-        - {in: query, schema: MediaQuerySchema}
-        - {in: query, schema: PageQuerySchema}
-      responses:
-        200:
-          description: A page of media.
-          content: {application/json: {schema: MediaPageSchema}}
-    """
+    """The media library, newest first."""
     args = load_query(media_query_schema)
     query = select(Media).order_by(Media.id.desc())
     if args.get("search"):
@@ -93,34 +91,17 @@ def _get_media(media_id: int) -> Media:
 
 @bp.get("/api/media/<int:media_id>")
 @permission(Perm.MEDIA_VIEW)
+@contract("media", response=MediaSchema)
 def get_media(media_id: int):
-    """One media object.
-    ---
-    get:
-      tags: [media]
-      responses:
-        200:
-          description: The media.
-          content: {application/json: {schema: MediaSchema}}
-    """
+    """One media object."""
     return media_schema.dump(_get_media(media_id))
 
 
 @bp.patch("/api/media/<int:media_id>")
 @permission(Perm.MEDIA_UPDATE)
+@contract("media", body=MediaSchema, response=MediaSchema)
 def update_media(media_id: int):
-    """Rename a media object.
-    ---
-    patch:
-      tags: [media]
-      requestBody:
-        required: true
-        content: {application/json: {schema: MediaSchema}}
-      responses:
-        200:
-          description: The media.
-          content: {application/json: {schema: MediaSchema}}
-    """
+    """Rename a media object."""
     media = _get_media(media_id)
     for field, value in load_body(media_update_schema).items():
         setattr(media, field, value)
@@ -130,19 +111,11 @@ def update_media(media_id: int):
 
 @bp.delete("/api/media/<int:media_id>")
 @permission(Perm.MEDIA_DELETE)
+@contract(
+    "media", parameters=[FORCE], other={409: ("Still used; `references` lists where.", MediaInUseSchema)}
+)
 def delete_media(media_id: int):
-    """Delete a media object and its files; 409 while something uses it, unless `force=true`.
-    ---
-    delete:
-      tags: [media]
-      parameters:
-        - {in: query, name: force, schema: {type: boolean}, description: detach it everywhere first}
-      responses:
-        204: {description: Deleted.}
-        409:
-          description: Still used; `references` lists where.
-          content: {application/json: {schema: MediaInUseSchema}}
-    """
+    """Delete a media object and its files; 409 while something uses it, unless `force=true`."""
     media = _get_media(media_id)
     force = request.args.get("force", "false").lower() in {"true", "1", "yes"}
     lock_for_delete(media.id)  # what it finds next cannot change before the commit

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ...auth.permissions import ANYONE, Perm, has_permission, permission
 from ...errors import NotFound, PreconditionFailed
 from ...extensions import db
-from ...pagination import paginate
+from ...openapi import contract
+from ...pagination import PageQuerySchema, paginate
 from ...parsing import load_body, load_query
 from .. import bp
 from .. import documents as docs
@@ -25,7 +26,15 @@ from ..queries import (
     remove_portfolio,
     unique_slug,
 )
-from ..schemas import SLUG, portfolio_query_schema, portfolio_schema, portfolio_update_schema
+from ..schemas import (
+    SLUG,
+    PortfolioPageSchema,
+    PortfolioQuerySchema,
+    PortfolioSchema,
+    portfolio_query_schema,
+    portfolio_schema,
+    portfolio_update_schema,
+)
 
 SLUG_PATTERN = re.compile(SLUG)
 
@@ -77,19 +86,9 @@ def check_if_match(portfolio_id: int) -> None:
 
 @bp.get("/portfolios")
 @permission(ANYONE)
+@contract("portfolios", response=PortfolioPageSchema, query=[PortfolioQuerySchema, PageQuerySchema])
 def list_portfolios():
-    """Portfolios, filtered and ordered; inactive ones only with permission 4201.
-    ---
-    get:
-      tags: [portfolios]
-      parameters:
-        - {in: query, schema: PortfolioQuerySchema}
-        - {in: query, schema: PageQuerySchema}
-      responses:
-        200:
-          description: A page of portfolios.
-          content: {application/json: {schema: PortfolioPageSchema}}
-    """
+    """Portfolios, filtered and ordered; inactive ones only with permission 4201."""
     args = load_query(portfolio_query_schema)
 
     def rendered(ids: list[int]) -> list[orjson.Fragment]:
@@ -102,33 +101,17 @@ def list_portfolios():
 
 @bp.get("/portfolios/<int:portfolio_id>")
 @permission(ANYONE)
+@contract("portfolios", response=PortfolioSchema, headers=["ETag"])
 def read_portfolio(portfolio_id: int):
-    """One portfolio with everything it nests.
-    ---
-    get:
-      tags: [portfolios]
-      responses:
-        200:
-          description: The portfolio; `ETag` names this version.
-          content: {application/json: {schema: PortfolioSchema}}
-          headers: {ETag: {$ref: '#/components/headers/ETag'}}
-    """
+    """One portfolio with everything it nests."""
     return read(portfolio_id)
 
 
 @bp.get("/portfolios/slug/<slug>")
 @permission(ANYONE)
+@contract("portfolios", response=PortfolioSchema, headers=["ETag"])
 def read_portfolio_by_slug(slug: str):
-    """One portfolio, found by its slug.
-    ---
-    get:
-      tags: [portfolios]
-      responses:
-        200:
-          description: The portfolio; `ETag` names this version.
-          content: {application/json: {schema: PortfolioSchema}}
-          headers: {ETag: {$ref: '#/components/headers/ETag'}}
-    """
+    """One portfolio, found by its slug."""
     if not SLUG_PATTERN.fullmatch(slug):
         raise NotFound()  # not a slug, so no portfolio has it (and PostgreSQL never sees a NUL)
     return read(db.session.scalar(select(Portfolio.id).where(Portfolio.slug == slug)))
@@ -136,20 +119,9 @@ def read_portfolio_by_slug(slug: str):
 
 @bp.post("/portfolios")
 @permission(Perm.PORTFOLIO_CREATE)
+@contract("portfolios", body=PortfolioSchema, response=PortfolioSchema, status=201, headers=["ETag"])
 def create_portfolio():
-    """Create a portfolio; `slug` comes from the title when absent.
-    ---
-    post:
-      tags: [portfolios]
-      requestBody:
-        required: true
-        content: {application/json: {schema: PortfolioSchema}}
-      responses:
-        201:
-          description: The portfolio.
-          content: {application/json: {schema: PortfolioSchema}}
-          headers: {ETag: {$ref: '#/components/headers/ETag'}}
-    """
+    """Create a portfolio; `slug` comes from the title when absent."""
     data = {**DEFAULTS, **load_body(portfolio_schema)}
     data["slug"] = data.get("slug") or unique_slug(data["title"])
     portfolio_id = insert_portfolio(data)
@@ -162,25 +134,9 @@ def create_portfolio():
 
 @bp.patch("/portfolios/<int:portfolio_id>")
 @permission(Perm.PORTFOLIO_UPDATE)
+@contract("portfolios", body=PortfolioSchema, response=PortfolioSchema, if_match=True, headers=["ETag"])
 def update_portfolio(portfolio_id: int):
-    """Change the fields sent, and only those (the source page's "Update portfolio").
-    ---
-    patch:
-      tags: [portfolios]
-      parameters:
-        - {in: header, name: If-Match, schema: {type: string}, description: an ETag; 412 if stale}
-      requestBody:
-        required: true
-        content: {application/json: {schema: PortfolioSchema}}
-      responses:
-        200:
-          description: The whole updated portfolio.
-          content: {application/json: {schema: PortfolioSchema}}
-          headers: {ETag: {$ref: '#/components/headers/ETag'}}
-        412:
-          description: "`If-Match` does not match."
-          content: {application/json: {schema: Error}}
-    """
+    """Change the fields sent, and only those (the source page's "Update portfolio")."""
     portfolio = portfolio_for_update(portfolio_id)
     check_if_match(portfolio_id)
     apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio, model=Portfolio))
@@ -189,25 +145,9 @@ def update_portfolio(portfolio_id: int):
 
 @bp.put("/portfolios/<int:portfolio_id>")
 @permission(Perm.PORTFOLIO_UPDATE)
+@contract("portfolios", body=PortfolioSchema, response=PortfolioSchema, if_match=True, headers=["ETag"])
 def replace_portfolio(portfolio_id: int):
-    """Replace every field; the ones left out go back to their defaults.
-    ---
-    put:
-      tags: [portfolios]
-      parameters:
-        - {in: header, name: If-Match, schema: {type: string}, description: an ETag; 412 if stale}
-      requestBody:
-        required: true
-        content: {application/json: {schema: PortfolioSchema}}
-      responses:
-        200:
-          description: The whole portfolio.
-          content: {application/json: {schema: PortfolioSchema}}
-          headers: {ETag: {$ref: '#/components/headers/ETag'}}
-        412:
-          description: "`If-Match` does not match."
-          content: {application/json: {schema: Error}}
-    """
+    """Replace every field; the ones left out go back to their defaults."""
     portfolio = portfolio_for_update(portfolio_id)
     check_if_match(portfolio_id)
     data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio, model=Portfolio)}
@@ -219,19 +159,9 @@ def replace_portfolio(portfolio_id: int):
 
 @bp.delete("/portfolios/<int:portfolio_id>")
 @permission(Perm.PORTFOLIO_DELETE)
+@contract("portfolios", if_match=True)
 def delete_portfolio(portfolio_id: int):
-    """Delete a portfolio with its links and meta; its media stay in the library.
-    ---
-    delete:
-      tags: [portfolios]
-      parameters:
-        - {in: header, name: If-Match, schema: {type: string}, description: an ETag; 412 if stale}
-      responses:
-        204: {description: Deleted.}
-        412:
-          description: "`If-Match` does not match."
-          content: {application/json: {schema: Error}}
-    """
+    """Delete a portfolio with its links and meta; its media stay in the library."""
     portfolio_for_update(portfolio_id)  # 404, and on PostgreSQL the row's lock
     check_if_match(portfolio_id)
     remove_portfolio(portfolio_id)
