@@ -108,8 +108,11 @@ def register_extensions(app: Flask) -> None:
     from .database import configure_sqlite, prepare_sqlite_file
     from .extensions import db, ma, migrate
     from .media.storage import storage_from_config
+    from .portfolio.documents import listen as listen_for_content_changes
 
     db.init_app(app)
+    # Commits move the content versions that keep remembered documents exact.
+    listen_for_content_changes(db.session)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     ma.init_app(app)
     with app.app_context():

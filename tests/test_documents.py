@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from portfolio_service.extensions import db
 from portfolio_service.media.models import Media
-from portfolio_service.portfolio import documents as documents_module
 from portfolio_service.portfolio.documents import VERSIONS_QUERY, commit
+from portfolio_service.portfolio.documents import builder as build_module
 from portfolio_service.portfolio.models import Link, Meta, Portfolio
 from portfolio_service.portfolio.queries import apply_changes, portfolio_for_update
 
@@ -190,7 +189,7 @@ def test_a_write_renders_media_from_the_rows_not_from_objects_it_loaded(app, cli
     with app.test_request_context(url, method="PUT"):
         held = db.session.get(Media, shown["media"])  # as validating a body loads it
         see_later_commits()
-        with Session(db.engine) as other:  # PATCH /api/media/<id> through another worker
+        with db.session.session_factory() as other:  # PATCH /api/media/<id> through another worker
             other.get(Media, shown["media"]).name = "Renamed"
             other.commit()
         apply_changes(portfolio_for_update(shown["portfolio"]), {"title": "Site 2"})
@@ -202,19 +201,39 @@ def test_a_write_renders_media_from_the_rows_not_from_objects_it_loaded(app, cli
 
 def test_a_media_deleted_while_a_document_is_built_shows_as_gone(app, client, shown, monkeypatch):
     url = f"/api/portfolios/{shown['portfolio']}"
-    rendered = documents_module._rendered
+    rendered = build_module._rendered
 
     def racing(wanted, version):
         see_later_commits()
-        with Session(db.engine) as other:  # DELETE /api/media/<other>?force=true commits now
+        with db.session.session_factory() as other:  # DELETE /api/media/<other>?force=true commits now
             other.execute(Meta.__table__.update().values(value_file_id=None))
             other.execute(Media.__table__.delete().where(Media.__table__.c.id == shown["other"]))
             other.commit()
         return rendered(wanted, version)
 
-    monkeypatch.setattr(documents_module, "_rendered", racing)
+    monkeypatch.setattr(build_module, "_rendered", racing)
     response = client.get(url)
     assert response.status_code == 200 and response.get_json()["meta"][0]["value_file"] is None
     monkeypatch.undo()
     # Not remembered: the next read builds it again, from rows that agree.
     assert client.get(url).get_json() == response.get_json()
+
+
+def test_the_tables_that_move_the_versions_are_found_from_the_models(app):
+    """No list is kept by hand: a table joined to portfolios by a foreign key moves the versions."""
+    from portfolio_service.portfolio.documents.versions import document_tables
+
+    with app.app_context():
+        shown, media = document_tables()
+    assert shown == {
+        "portfolio",
+        "employer",
+        "tag",
+        "portfolio_tag",
+        "portfolio_image",
+        "link",
+        "meta",
+        "media",
+        "thumbnail",
+    }
+    assert media == {"media", "thumbnail"}

@@ -1,59 +1,22 @@
-"""Portfolio documents: built from rows in three queries, rendered once, served from memory.
-
-A portfolio's JSON document nests about 14 media objects with their
-thumbnails, an employer, tags, links and meta. Reads far outnumber writes, so
-every process keeps rendered documents, and rendered media apart from them:
-a portfolio edit changes the document, not the media it shows.
-
-Both are tagged with the version they were built at. The versions sit in one
-row (``content_version``): ``version`` moves with every write to anything a
-document shows, ``media_version`` with writes to media and thumbnails, in the
-writing transaction (the session hooks below), whichever process or host made
-it. A read costs one ``SELECT`` of that row; whatever was built at other
-versions is built again. Invalidation is therefore exact across workers and
-hosts: a renamed tag or a changed link shows on the very next read.
-
-Documents are built from plain rows (the portfolio with its employer, then
-one query for its tags, gallery, links and meta together), not ORM objects:
-the same marshmallow schemas dump them, with each media named by its id and
-answered from the rendered media (see ``rendered_media``).
-"""
+"""Building portfolio documents from rows: two queries, a third for media not rendered yet."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, NamedTuple
 
 import orjson
-from flask import current_app
-from sqlalchemy import Integer, String, bindparam, event, literal_column, null, select, union_all
-from sqlalchemy.orm import Session, joinedload, scoped_session
+from sqlalchemy import Integer, String, bindparam, literal_column, null, select, union_all
+from sqlalchemy.orm import joinedload
 
-from ..extensions import db
-from ..media.models import Media
-from ..media.schemas import media_base_url, media_file_schema, media_schema, rendered_media
-from .models import ContentVersion, Employer, GalleryImage, Link, Meta, Portfolio, Tag, portfolio_tag
-from .schemas import portfolio_schema
-
-#: Tables whose rows appear in portfolio documents; the media ones also move ``media_version``.
-CONTENT_TABLES = frozenset(
-    {"portfolio", "employer", "tag", "portfolio_tag", "portfolio_image", "link", "meta", "media", "thumbnail"}
-)
-MEDIA_TABLES = frozenset({"media", "thumbnail"})
-DOCUMENTS_CACHED = 4096
-MEDIA_CACHED = 16384
-
-VERSIONS = ContentVersion.__table__
-VERSIONS_QUERY = select(VERSIONS.c.version, VERSIONS.c.media_version).where(VERSIONS.c.id == 1)
-
-
-class Versions(NamedTuple):
-    content: int
-    media: int
+from ...extensions import db
+from ...media.models import Media
+from ...media.schemas import media_base_url, media_file_schema, media_schema, rendered_media
+from ..models import Employer, GalleryImage, Link, Meta, Portfolio, Tag, portfolio_tag
+from ..schemas import portfolio_schema
+from .cache import caches
+from .versions import Versions
 
 
 @dataclass(frozen=True)
@@ -63,54 +26,6 @@ class Document:
     body: bytes
     etag: str
     is_active: bool
-
-
-class VersionedCache:
-    """Values remembered with the version they were built at; least recently used out first."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key, version: int):
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None or entry[0] != version:
-                return None
-            self.entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key, version: int, value) -> None:
-        with self.lock:
-            self.entries[key] = (version, value)
-            self.entries.move_to_end(key)
-            if len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-class Caches:
-    """One app's rendered documents and media (per app: two apps in one process share nothing)."""
-
-    def __init__(self):
-        self.documents = VersionedCache(DOCUMENTS_CACHED)
-        self.media = VersionedCache(MEDIA_CACHED)
-
-
-def _caches() -> Caches:
-    caches = current_app.extensions.get("portfolio_documents")
-    if caches is None:
-        caches = current_app.extensions["portfolio_documents"] = Caches()
-    return caches
-
-
-def forget_all() -> None:
-    """Drop every document and media this app remembers."""
-    current_app.extensions.pop("portfolio_documents", None)
-
-
-def current_versions() -> Versions:
-    return Versions(*db.session.execute(VERSIONS_QUERY).one())
 
 
 # --------------------------------------------------------------------------- the queries
@@ -217,12 +132,12 @@ class Built:
     complete: bool = True  # False: a media went while it was read; the documents are not kept
 
     def remember(self) -> None:
-        caches, base = _caches(), media_base_url()
+        remembered, base = caches(), media_base_url()
         if self.complete:
             for portfolio_id, document in self.documents.items():
-                caches.documents.put((portfolio_id, base), self.versions.content, document)
+                remembered.documents.put((portfolio_id, base), self.versions.content, document)
         for (schema, media_id), dumped in self.media.items():
-            caches.media.put((schema, media_id, base), self.versions.media, dumped)
+            remembered.media.put((schema, media_id, base), self.versions.media, dumped)
 
 
 def build(ids: list[int], versions: Versions) -> Built:
@@ -265,7 +180,7 @@ def _without(data: dict, gone: set[int]) -> None:
 
 def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
     """Rendered media for the ``(schema class, id)`` pairs that exist: all of them, and those made now."""
-    cache, base = _caches().media, media_base_url()
+    cache, base = caches().media, media_base_url()
     shown, missing = {}, set()
     for key in wanted:
         dumped = cache.get((*key, base), media_version)
@@ -291,83 +206,3 @@ def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
 def _render(data: dict) -> Document:
     body = orjson.dumps(portfolio_schema.dump(data))
     return Document(body, hashlib.sha256(body).hexdigest()[:32], data["is_active"])
-
-
-def documents(ids: list[int]) -> dict[int, Document]:
-    """Documents of the portfolios ``ids`` that exist: from memory when current, else built now."""
-    versions, base, cache = current_versions(), media_base_url(), _caches().documents
-    found, missing = {}, []
-    for portfolio_id in ids:
-        cached = cache.get((portfolio_id, base), versions.content)
-        if cached is None:
-            missing.append(portfolio_id)
-        else:
-            found[portfolio_id] = cached
-    if missing:
-        built = build(missing, versions)
-        built.remember()
-        found.update(built.documents)
-    return found
-
-
-def commit(portfolio_id: int) -> Document:
-    """Commit the session's changes and return the portfolio's new document.
-
-    The document is built after the version moved and before the commit, so
-    it is exactly what the commit makes visible: SQLite writers hold the
-    database's write lock, PostgreSQL ones the version row's until they commit.
-    It is remembered only once the commit succeeded.
-    """
-    session = db.session
-    session.flush()
-    versions = move_versions(session) or current_versions()
-    built = build([portfolio_id], versions)
-    session.commit()
-    built.remember()
-    return built.documents[portfolio_id]
-
-
-# --------------------------------------------------------------------------- moving the versions
-# Every flush or bulk statement that touches content marks the session; its
-# commit moves the versions in the same transaction.
-
-
-def _mark(session: Session, table_name: str | None) -> None:
-    if table_name in CONTENT_TABLES:
-        marks = session.info.setdefault("content_changed", set())
-        marks.add("media" if table_name in MEDIA_TABLES else "content")
-
-
-@event.listens_for(Session, "before_flush")
-def _mark_flush(session: Session, _context, _instances) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        _mark(session, getattr(obj, "__tablename__", None))
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _mark_statement(state) -> None:
-    if state.is_update or state.is_delete or state.is_insert:
-        _mark(state.session, getattr(getattr(state.statement, "table", None), "name", None))
-
-
-def _move(**values):
-    statement = VERSIONS.update().where(VERSIONS.c.id == 1).values(**values)
-    return statement.returning(VERSIONS.c.version, VERSIONS.c.media_version)
-
-
-MOVE_CONTENT = _move(version=VERSIONS.c.version + 1)
-MOVE_MEDIA = _move(version=VERSIONS.c.version + 1, media_version=VERSIONS.c.media_version + 1)
-
-
-def move_versions(session: Session | scoped_session) -> Versions | None:
-    """Move the versions if the session changed content; the new ones, or None."""
-    marks = session.info.pop("content_changed", None)
-    if not marks:
-        return None
-    return Versions(*session.execute(MOVE_MEDIA if "media" in marks else MOVE_CONTENT).one())
-
-
-@event.listens_for(Session, "before_commit")
-def _move_versions(session: Session) -> None:
-    session.flush()  # pending changes mark the session now, not after this hook
-    move_versions(session)

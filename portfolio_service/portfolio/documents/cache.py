@@ -1,0 +1,56 @@
+"""What a process remembers: rendered documents and media, each with the version it was built at."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import current_app
+
+DOCUMENTS_CACHED = 4096
+MEDIA_CACHED = 16384
+
+
+class VersionedCache:
+    """Values remembered with the version they were built at; least recently used out first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, version: int):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] != version:
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key, version: int, value) -> None:
+        with self.lock:
+            self.entries[key] = (version, value)
+            self.entries.move_to_end(key)
+            if len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+class Caches:
+    """One app's rendered documents and media (per app: two apps in one process share nothing)."""
+
+    def __init__(self):
+        self.documents = VersionedCache(DOCUMENTS_CACHED)
+        self.media = VersionedCache(MEDIA_CACHED)
+
+
+def caches() -> Caches:
+    caches = current_app.extensions.get("portfolio_documents")
+    if caches is None:
+        caches = current_app.extensions["portfolio_documents"] = Caches()
+    return caches
+
+
+def forget_all() -> None:
+    """Drop every document and media this app remembers."""
+    current_app.extensions.pop("portfolio_documents", None)

@@ -1,0 +1,118 @@
+"""The version row that tells every process whether what it remembers is current.
+
+``version`` moves with every write to a table a portfolio document shows,
+``media_version`` with writes to the media tables, in the writing
+transaction, whichever process or host made it. The tables are found from
+the models' foreign keys (as ``media/references.py`` finds media users), so
+a new nested relation moves the versions the moment its model exists.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import NamedTuple
+
+from sqlalchemy import Table, event, select
+from sqlalchemy.orm import Session, scoped_session
+
+from ...extensions import db
+from ..models import ContentVersion
+
+VERSIONS: Table = ContentVersion.__table__  # type: ignore[assignment]
+VERSIONS_QUERY = select(VERSIONS.c.version, VERSIONS.c.media_version).where(VERSIONS.c.id == 1)
+
+
+class Versions(NamedTuple):
+    content: int
+    media: int
+
+
+def current_versions() -> Versions:
+    return Versions(*db.session.execute(VERSIONS_QUERY).one())
+
+
+@functools.cache
+def document_tables() -> tuple[frozenset[str], frozenset[str]]:
+    """The tables portfolio documents show, and those of them that move ``media_version`` too.
+
+    Shown: every table joined to ``portfolio`` through foreign keys, either
+    way (its links, meta, tag and gallery rows; the employers, tags and
+    media they point at; the media's thumbnails). The media tables: ``media``
+    and the tables it owns, whose every foreign key points at it, deleted with it.
+    """
+    tables = db.metadata.tables
+    neighbours: dict[str, set[str]] = {name: set() for name in tables}
+    for table in tables.values():
+        for key in table.foreign_keys:
+            neighbours[table.name].add(key.column.table.name)
+            neighbours[key.column.table.name].add(table.name)
+    shown, frontier = {"portfolio"}, ["portfolio"]
+    while frontier:
+        for name in neighbours[frontier.pop()] - shown:
+            shown.add(name)
+            frontier.append(name)
+    owned = {
+        table.name
+        for table in tables.values()
+        if table.foreign_keys
+        and all(key.column.table.name == "media" and key.ondelete == "CASCADE" for key in table.foreign_keys)
+    }
+    return frozenset(shown), frozenset({"media"} | owned)
+
+
+# Every flush or bulk statement that touches a shown table marks the session;
+# its commit moves the versions in the same transaction.
+
+
+def _mark(session: Session, table_name: str | None) -> None:
+    shown, media = document_tables()
+    if table_name in shown:
+        marks = session.info.setdefault("content_changed", set())
+        marks.add("media" if table_name in media else "content")
+
+
+def _mark_flush(session: Session, _context, _instances) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        _mark(session, getattr(obj, "__tablename__", None))
+
+
+def _mark_statement(state) -> None:
+    if state.is_update or state.is_delete or state.is_insert:
+        _mark(state.session, getattr(getattr(state.statement, "table", None), "name", None))
+
+
+def _move(**values):
+    statement = VERSIONS.update().where(VERSIONS.c.id == 1).values(**values)
+    return statement.returning(VERSIONS.c.version, VERSIONS.c.media_version)
+
+
+MOVE_CONTENT = _move(version=VERSIONS.c.version + 1)
+MOVE_MEDIA = _move(version=VERSIONS.c.version + 1, media_version=VERSIONS.c.media_version + 1)
+
+
+def move_versions(session: Session | scoped_session) -> Versions | None:
+    """Move the versions if the session changed content; the new ones, or None."""
+    marks = session.info.pop("content_changed", None)
+    if not marks:
+        return None
+    return Versions(*session.execute(MOVE_MEDIA if "media" in marks else MOVE_CONTENT).one())
+
+
+def _move_versions(session: Session) -> None:
+    session.flush()  # pending changes mark the session now, not after this hook
+    move_versions(session)
+
+
+HOOKS: dict[str, Callable[..., None]] = {
+    "before_flush": _mark_flush,
+    "do_orm_execute": _mark_statement,
+    "before_commit": _move_versions,
+}
+
+
+def listen(session: scoped_session) -> None:
+    """Move the versions with every commit of ``session``'s sessions (once, however many apps)."""
+    for name, hook in HOOKS.items():
+        if not event.contains(session, name, hook):
+            event.listen(session, name, hook)
