@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import io
 import random
 import statistics
@@ -58,7 +57,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
@@ -73,19 +71,10 @@ MEMORY_TARGETS = {"jpeg12mp": 3.0, "jpeg24mp": 3.0}
 MAD_TARGET = 1.5
 
 
-def load_thumbnails() -> ModuleType:
-    """The module under test, loaded from its file: it is pure Pillow, and this keeps the Flask app out."""
-    path = ROOT / "portfolio_service" / "media" / "thumbnails.py"
-    spec = importlib.util.spec_from_file_location("thumbnails", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["thumbnails"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-thumbnails = load_thumbnails()
-
+# Import from the repository root rather than from bench/, whose http.py would
+# hide the standard library's from Flask. Importing the package builds no app.
+sys.path[0] = str(ROOT)
+from portfolio_service.media import thumbnails  # noqa: E402
 
 # -- inputs ----------------------------------------------------------------------------------------
 

@@ -10,14 +10,8 @@ import zlib
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageOps, ImageStat
 
-from portfolio_service.media.thumbnails import (
-    INVALID_IMAGE,
-    ImageError,
-    ImageInfo,
-    Thumbnail,
-    identify,
-    make_thumbnails,
-)
+from portfolio_service.media.images import INVALID_IMAGE, ImageError, ImageInfo, identify
+from portfolio_service.media.thumbnails import Thumbnail, make_thumbnails
 
 SIZES = [64, 128, 512]
 LIMIT = 50_000_000

@@ -15,10 +15,11 @@ from marshmallow import ValidationError
 from werkzeug.utils import secure_filename
 
 from ..database import utcnow
+from .images import ImageError
 from .models import Media, Thumbnail
 from .storage import Storage
-from .thumbnails import ImageError, make_thumbnails
 from .thumbnails import Thumbnail as ImageThumbnail
+from .thumbnails import make_thumbnails
 
 #: Types a browser could run as a page or script; never accepted whatever the settings say.
 NEVER_ACCEPTED = {
