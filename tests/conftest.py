@@ -77,6 +77,15 @@ def headers(app):
 
 
 @pytest.fixture
+def alice(app) -> int:
+    """The id of ``alice``, staff with 4203 and 4101, whose password is ``factories.PASSWORD``."""
+    from .factories import make_user
+
+    with app.app_context():
+        return make_user("alice", staff=True, permissions=[4203, 4101]).id
+
+
+@pytest.fixture
 def admin_headers(headers):
     return headers(admin=True)
 

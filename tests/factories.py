@@ -48,6 +48,11 @@ def auth(key: str) -> dict:
     return {"Authorization": f"Token {key}"}
 
 
+def login(client, username: str = "alice", password: str = PASSWORD, **kwargs):
+    """``POST /api/auth/login`` through the test ``client``."""
+    return client.post("/api/auth/login", json={"username": username, "password": password}, **kwargs)
+
+
 def make_media(name: str = "image.png", *, image: bool = True, sizes=(64, 128, 512, 1080)) -> Media:
     """A media row with thumbnails (no files: enough for everything but serving)."""
     number = next(_numbers)

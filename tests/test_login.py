@@ -12,17 +12,7 @@ from portfolio_service.auth import login as login_module
 from portfolio_service.auth.models import ApiToken, LoginAttempt, User
 from portfolio_service.extensions import db
 
-from .factories import PASSWORD, auth, make_portfolio, make_token, make_user
-
-
-def login(client, username="alice", password=PASSWORD):
-    return client.post("/api/auth/login", json={"username": username, "password": password})
-
-
-@pytest.fixture
-def alice(app):
-    with app.app_context():
-        return make_user("alice", staff=True, permissions=[4203]).id
+from .factories import PASSWORD, auth, login, make_portfolio, make_token, make_user
 
 
 @pytest.fixture
