@@ -98,3 +98,47 @@ def aws_env(monkeypatch):
     for name, value in FAKE_AWS.items():
         monkeypatch.setenv(name, value)
     return FAKE_AWS
+
+
+@pytest.fixture
+def editor(headers):
+    return headers(4201, 4202, 4203, 4204)
+
+
+@pytest.fixture
+def world(app):
+    """A portfolio like the source's example (id, ids of what it can point at)."""
+    from datetime import datetime
+
+    from .factories import make_employer, make_media, make_portfolio, make_tag
+
+    with app.app_context():
+        image, other, preview = (
+            make_media("image_test_media_file_0.bmp"),
+            make_media("b.png"),
+            make_media("preview.png"),
+        )
+        employer = make_employer("digikala", description="some store", image=image)
+        sites, webs = make_tag("sites", image=preview), make_tag("webs", image=image)
+        portfolio = make_portfolio(
+            "Wordpress site",
+            slug="wordpress-site",
+            excerpt="a wordpress site built with elementor",
+            order=1,
+            image=image,
+            employer=employer,
+            tags=[sites, webs],
+            completed_at=datetime.fromisoformat("2024-12-14T00:00:00+00:00"),
+            description="this can be a long text describing the project",
+        )
+        portfolio.images = [image]
+        db.session.commit()
+        return dict(
+            id=portfolio.id,
+            image=image.id,
+            other=other.id,
+            preview=preview.id,
+            employer=employer.id,
+            sites=sites.id,
+            webs=webs.id,
+        )

@@ -102,3 +102,23 @@ def make_portfolio(title: str | None = None, **kwargs) -> Portfolio:
     db.session.add(portfolio)
     db.session.commit()
     return portfolio
+
+
+def snapshot(app, portfolio_id):
+    """The portfolio as stored, for "nothing changed" checks."""
+    with app.app_context():
+        p = db.session.get(Portfolio, portfolio_id)
+        return (
+            p.title,
+            p.slug,
+            p.excerpt,
+            p.order,
+            p.image_id,
+            p.employer_id,
+            [t.id for t in p.tags],
+            [g.media_id for g in p.gallery],
+            p.is_active,
+            p.completed_at,
+            p.description,
+            p.updated_at,
+        )
