@@ -142,3 +142,8 @@ def world(app):
             sites=sites.id,
             webs=webs.id,
         )
+
+
+@pytest.fixture
+def staff(headers):
+    return headers(4101, 4102, 4103, 4104)

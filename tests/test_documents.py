@@ -106,7 +106,7 @@ def test_two_apps_on_one_database_never_serve_stale_documents(app, tmp_path, adm
 
 def test_regenerated_thumbnails_show_on_the_next_read(client, runner, admin_headers):
     """Rendered media outlive portfolio edits, not a change to their thumbnails."""
-    from .test_media import upload
+    from .media_helpers import upload
 
     image = upload(client, admin_headers, image_bytes(size=(400, 300)), "photo.jpg").get_json()
     created = client.post(

@@ -12,7 +12,7 @@ from portfolio_service.media.models import Media
 from portfolio_service.portfolio.models import Employer, Link, Meta, Portfolio, Tag
 
 from .factories import auth
-from .test_media import stored_files
+from .media_helpers import stored_files
 
 COUNTS = {Media: 9, Employer: 4, Tag: 8, Portfolio: 12, Link: 24, Meta: 24}
 
