@@ -7,10 +7,12 @@ from sqlalchemy import event
 
 from portfolio_service.extensions import db
 from portfolio_service.media.models import Media
+from portfolio_service.parsing import load_body
 from portfolio_service.portfolio.documents import VERSIONS_QUERY, commit
 from portfolio_service.portfolio.documents import builder as build_module
 from portfolio_service.portfolio.models import Link, Meta, Portfolio
-from portfolio_service.portfolio.queries import apply_changes, portfolio_for_update
+from portfolio_service.portfolio.schemas import portfolio_update_schema
+from portfolio_service.portfolio.writes import apply_changes, portfolio_for_update
 
 from .factories import make_employer, make_media, make_portfolio, make_tag
 from .images import image_bytes
@@ -183,18 +185,24 @@ def see_later_commits() -> None:
 
 
 def test_a_write_renders_media_from_the_rows_not_from_objects_it_loaded(app, client, shown):
-    """A media renamed while a write ran shows renamed in the document the write remembers."""
+    """A media renamed while a write ran shows renamed in the document the write remembers.
+
+    Validating the body loads no media object (relations are checked and
+    loaded as ids), so the render reads the media's rows as they are now.
+    """
     url = f"/api/portfolios/{shown['portfolio']}"
     client.get(url)
-    with app.test_request_context(url, method="PUT"):
-        held = db.session.get(Media, shown["media"])  # as validating a body loads it
+    body = {"title": "Site 2", "image": shown["media"], "images": [shown["media"]]}
+    with app.test_request_context(url, method="PUT", json=body):
+        data = load_body(portfolio_update_schema)
+        assert data == {"title": "Site 2", "image_id": shown["media"], "images": [shown["media"]]}
+        assert not [obj for obj in db.session.identity_map.values() if isinstance(obj, Media)]
         see_later_commits()
         with db.session.session_factory() as other:  # PATCH /api/media/<id> through another worker
             other.get(Media, shown["media"]).name = "Renamed"
             other.commit()
-        apply_changes(portfolio_for_update(shown["portfolio"]), {"title": "Site 2"})
+        apply_changes(portfolio_for_update(shown["portfolio"]), data)
         commit(shown["portfolio"])
-        assert held.name == "Renamed"  # refreshed by the render's query
     body = client.get(url).get_json()
     assert body["title"] == "Site 2" and body["image_data"]["name"] == "Renamed"
 

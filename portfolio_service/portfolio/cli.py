@@ -17,7 +17,7 @@ from ..media import get_storage
 from ..media.models import Media
 from ..media.uploads import store_upload, written_files
 from .models import Employer, Link, Meta, Portfolio, Tag
-from .queries import unique_slug
+from .writes import unique_slug
 
 #: (name, size, mode, format, colours): images drawn in code, no downloads.
 DEMO_IMAGES = [

@@ -29,7 +29,7 @@ class EmployerSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = text("employer_name", line=True, required=True)
     description = text("employer_description", allow_none=True)
-    image = Related(Media, load_only=True, allow_none=True)
+    image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
     image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
     @validates("name")
@@ -40,7 +40,7 @@ class EmployerSchema(Schema):
 class TagSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = text("tag_name", line=True, required=True)
-    image = Related(Media, load_only=True, allow_none=True)
+    image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
     image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
     @validates("name")
@@ -58,7 +58,7 @@ class LinkSchema(Schema):
         error_messages={"invalid": "Enter a valid http or https URL."},
     )
     description = text("link_description", allow_none=True)
-    image = Related(Media, load_only=True, allow_none=True)
+    image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
     image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
 
@@ -66,7 +66,7 @@ class MetaSchema(Schema):
     id = fields.Integer(dump_only=True)
     key = text("meta_key", line=True, required=True)
     value_text = text("meta_value", allow_none=True)
-    value_file = Related(Media, allow_none=True, load_only=True)
+    value_file = Related(Media, attribute="value_file_id", allow_none=True, load_only=True)
     value_file_data = fields.Nested(
         MediaFileSchema, attribute="value_file", data_key="value_file", dump_only=True, allow_none=True
     )
@@ -92,8 +92,8 @@ class PortfolioSchema(Schema):
     )
     excerpt = text("excerpt")
     order = fields.Integer(strict=True, validate=INT32)
-    image = Related(Media, load_only=True, allow_none=True)
-    employer = Related(Employer, load_only=True, allow_none=True)
+    image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
+    employer = Related(Employer, attribute="employer_id", load_only=True, allow_none=True)
     tags = RelatedIds(Tag, load_only=True)
     images = RelatedIds(Media, load_only=True)
     image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)

@@ -191,9 +191,7 @@ def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
     made = {}
     if missing:
         query = select(Media).where(Media.id.in_({media_id for _, media_id in missing}))
-        # populate_existing: a Media the request loaded earlier (validating a body) may be
-        # older than the rows, and older than the media version this render is tagged with.
-        query = query.options(joinedload(Media.thumbnails)).execution_options(populate_existing=True)
+        query = query.options(joinedload(Media.thumbnails))
         loaded = {media.id: media for media in db.session.scalars(query).unique()}
         for schema in (media_schema, media_file_schema):
             for key in missing:

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import url_for
 from marshmallow import Schema
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import MANYTOONE, joinedload
 
 from ...database import utcnow
 from ...errors import NotFound
@@ -33,10 +33,20 @@ def list_named(model, schema: Schema) -> dict:
     return paginate(query, schema, options=[joinedload(model.image)])
 
 
+def forget_related(item) -> None:
+    """Relations are written as ids: the related objects load by those ids when the answer shows them.
+
+    (A many-to-one whose id is null loads as None without a query.)
+    """
+    relations = inspect(item).mapper.relationships
+    db.session.expire(item, [relation.key for relation in relations if relation.direction is MANYTOONE])
+
+
 def created(item, schema: Schema, endpoint: str, id_name: str, **url_values: Any):
     """Add ``item``, commit, and answer 201; ``Location`` is ``endpoint`` with its new id as ``id_name``."""
     db.session.add(item)
     db.session.commit()
+    forget_related(item)
     location = url_for(endpoint, **url_values, **{id_name: item.id}, _external=True)
     return schema.dump(item), 201, {"Location": location}
 
@@ -46,6 +56,7 @@ def updated(item, schema: Schema, data: dict):
     for field, value in data.items():
         setattr(item, field, value)
     db.session.commit()
+    forget_related(item)
     return schema.dump(item)
 
 

@@ -12,8 +12,8 @@ from ...pagination import PageQuerySchema
 from ...parsing import load_body
 from .. import bp
 from ..models import Meta
-from ..queries import portfolio_for_update
 from ..schemas import MetaPageSchema, MetaSchema, meta_schema, meta_update_schema
+from ..writes import portfolio_for_update
 from .common import child_or_404, created, delete_child, list_children, touch, update_child
 
 

@@ -18,14 +18,7 @@ from .. import bp
 from .. import documents as docs
 from ..documents import Document, documents
 from ..models import Portfolio
-from ..queries import (
-    apply_changes,
-    filtered_portfolio_ids,
-    insert_portfolio,
-    portfolio_for_update,
-    remove_portfolio,
-    unique_slug,
-)
+from ..queries import filtered_portfolio_ids
 from ..schemas import (
     SLUG,
     PortfolioPageSchema,
@@ -35,6 +28,7 @@ from ..schemas import (
     portfolio_schema,
     portfolio_update_schema,
 )
+from ..writes import apply_changes, insert_portfolio, portfolio_for_update, remove_portfolio, unique_slug
 
 SLUG_PATTERN = re.compile(SLUG)
 
@@ -42,8 +36,8 @@ SLUG_PATTERN = re.compile(SLUG)
 DEFAULTS = {
     "excerpt": "",
     "order": 0,
-    "image": None,
-    "employer": None,
+    "image_id": None,
+    "employer_id": None,
     "tags": [],
     "images": [],
     "is_active": True,
