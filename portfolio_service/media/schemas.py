@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Iterator
-from contextvars import ContextVar
 
 from flask import current_app, g, request
 from marshmallow import fields, validate
@@ -43,32 +40,22 @@ def file_url(path: str) -> str:
 NAME = [validate.Length(min=1, max=255), SINGLE_LINE]
 
 
-_rendered: ContextVar[dict | None] = ContextVar("rendered_media", default=None)
-
-
-@contextlib.contextmanager
-def rendered_media(rendered: dict[tuple[type, int], dict]) -> Iterator[None]:
-    """Inside the block, a media is named by its id and dumped as ``rendered[schema class, id]``.
+class Rendered(dict):
+    """A media already dumped: a ``MediaField`` answers it as it is.
 
     Portfolio documents show the same media many times over (cover, gallery,
-    employer, tags), and their thumbnails make each dump the costly part: they
-    are dumped once and the dicts reused (see ``portfolio/documents.py``).
+    employer, tags), and their thumbnails make each dump the costly part: the
+    document builder dumps each once and puts the dicts in the data it dumps.
     """
-    token = _rendered.set(rendered)
-    try:
-        yield
-    finally:
-        _rendered.reset(token)
 
 
-class _Prerendered:
-    """Mixin for media schemas: inside ``rendered_media``, answer a media id with its dict."""
+class MediaField(fields.Nested):
+    """``fields.Nested`` for a media schema, which passes a ``Rendered`` media through."""
 
-    def dump(self, obj, *, many=None):
-        rendered = _rendered.get()
-        if rendered is None or many or obj is None:
-            return super().dump(obj, many=many)
-        return rendered[type(self), obj]
+    def _serialize(self, nested_obj, attr, obj, **kwargs):
+        if isinstance(nested_obj, Rendered):
+            return nested_obj
+        return super()._serialize(nested_obj, attr, obj, **kwargs)
 
 
 #: How the file URLs (``f``) are documented: a Function field has no type of its own.
@@ -81,7 +68,7 @@ class ThumbnailSchema(Schema):
     size = fields.Integer()
 
 
-class MediaFileSchema(_Prerendered, Schema):
+class MediaFileSchema(Schema):
     """The source's "Meta value_file data structure": a file without image details."""
 
     id = fields.Integer(dump_only=True)

@@ -6,7 +6,7 @@ from marshmallow import fields, post_load, validate, validates
 
 from ..fields import MAX_ID, SINGLE_LINE, DistinctList, FullMatch, Related, RelatedIds, Schema, UTCDateTime
 from ..media.models import Media
-from ..media.schemas import MediaFileSchema, MediaSchema
+from ..media.schemas import MediaField, MediaFileSchema, MediaSchema
 from ..pagination import page_schema
 from ..parsing import check_unique, editing
 from .models import LIMITS, Employer, Meta, Portfolio, Tag
@@ -30,7 +30,7 @@ class EmployerSchema(Schema):
     name = text("employer_name", line=True, required=True)
     description = text("employer_description", allow_none=True)
     image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
-    image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
+    image_data = MediaField(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
     @validates("name")
     def validate_name(self, value: str, **kwargs) -> None:
@@ -41,7 +41,7 @@ class TagSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = text("tag_name", line=True, required=True)
     image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
-    image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
+    image_data = MediaField(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
     @validates("name")
     def validate_name(self, value: str, **kwargs) -> None:
@@ -59,7 +59,7 @@ class LinkSchema(Schema):
     )
     description = text("link_description", allow_none=True)
     image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
-    image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
+    image_data = MediaField(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
 
 class MetaSchema(Schema):
@@ -67,7 +67,7 @@ class MetaSchema(Schema):
     key = text("meta_key", line=True, required=True)
     value_text = text("meta_value", allow_none=True)
     value_file = Related(Media, attribute="value_file_id", allow_none=True, load_only=True)
-    value_file_data = fields.Nested(
+    value_file_data = MediaField(
         MediaFileSchema, attribute="value_file", data_key="value_file", dump_only=True, allow_none=True
     )
 
@@ -96,7 +96,7 @@ class PortfolioSchema(Schema):
     employer = Related(Employer, attribute="employer_id", load_only=True, allow_none=True)
     tags = RelatedIds(Tag, load_only=True)
     images = RelatedIds(Media, load_only=True)
-    image_data = fields.Nested(MediaSchema, attribute="image", dump_only=True, allow_none=True)
+    image_data = MediaField(MediaSchema, attribute="image", dump_only=True, allow_none=True)
     employer_data = fields.Nested(EmployerSchema, attribute="employer", dump_only=True, allow_none=True)
     tags_data = fields.List(fields.Nested(TagSchema), attribute="tags", dump_only=True)
     links_data = fields.List(fields.Nested(LinkSchema), attribute="links", dump_only=True)
@@ -105,7 +105,7 @@ class PortfolioSchema(Schema):
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
     description = text("description", allow_none=True)
-    images_data = fields.List(fields.Nested(MediaSchema), attribute="images", dump_only=True)
+    images_data = fields.List(MediaField(MediaSchema), attribute="images", dump_only=True)
     meta = fields.List(fields.Nested(MetaSchema), dump_only=True)
 
     @validates("title")

@@ -16,7 +16,7 @@ hosts: a renamed tag or a changed link shows on the very next read.
 Documents are built from plain rows (the portfolio with its employer, then
 one query for its tags, gallery, links and meta together), not ORM objects:
 the same marshmallow schemas dump them, with each media named by its id and
-answered from the rendered media (see ``rendered_media``).
+answered from the rendered media (``media.schemas.Rendered``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from sqlalchemy import Integer, String, bindparam, literal_column, null, select, union_all
@@ -12,11 +14,21 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...media.models import Media
-from ...media.schemas import media_base_url, media_file_schema, media_schema, rendered_media
+from ...media.schemas import (
+    MediaFileSchema,
+    MediaSchema,
+    Rendered,
+    media_base_url,
+    media_file_schema,
+    media_schema,
+)
 from ..models import Employer, GalleryImage, Link, Meta, Portfolio, Tag, portfolio_tag
 from ..schemas import portfolio_schema
 from .cache import caches
 from .versions import Versions
+
+#: The one instance of each media schema that dumps for documents.
+SCHEMAS = {MediaSchema: media_schema, MediaFileSchema: media_file_schema}
 
 
 @dataclass(frozen=True)
@@ -114,12 +126,14 @@ def _add_nested(portfolios: dict[int, dict], row) -> None:
         data["meta"].append({"id": item_id, "key": name, "value_text": text, "value_file": media_id})
 
 
-def _media_shown(data: dict) -> tuple[set[int], set[int]]:
-    """The ids of the media a portfolio shows as images, and as meta files."""
-    images = {data["image"], *data["images"]}
-    images.update(item["image"] for item in (data["employer"] or {}, *data["tags"], *data["links"]) if item)
-    files = {item["value_file"] for item in data["meta"]}
-    return images - {None}, files - {None}
+def _media_slots(data: dict) -> Iterator[tuple[dict | list, Any, type]]:
+    """Every place a portfolio's data names a media: ``(container, key, schema class that shows it)``."""
+    yield data, "image", MediaSchema
+    yield from ((data["images"], index, MediaSchema) for index in range(len(data["images"])))
+    for item in (data["employer"], *data["tags"], *data["links"]):
+        if item:
+            yield item, "image", MediaSchema
+    yield from ((meta, "value_file", MediaFileSchema) for meta in data["meta"])
 
 
 @dataclass
@@ -150,32 +164,22 @@ def build(ids: list[int], versions: Versions) -> Built:
     for row in session.execute(nested_query(len(portfolios)), _ids_params(portfolios)):
         _add_nested(portfolios, row)
 
-    wanted: set[tuple[type, int]] = set()
-    for data in portfolios.values():
-        images, files = _media_shown(data)
-        wanted.update((type(media_schema), media_id) for media_id in images)
-        wanted.update((type(media_file_schema), media_id) for media_id in files)
+    wanted = {
+        (schema, container[key])
+        for data in portfolios.values()
+        for container, key, schema in _media_slots(data)
+        if container[key] is not None
+    }
     shown, made = _rendered(wanted, versions.media)
-    # On PostgreSQL each statement reads the latest commit: a media deleted
-    # since the rows above were read is shown as absent, and not remembered.
-    gone = {media_id for _, media_id in wanted - shown.keys()}
-    for data in portfolios.values() if gone else ():
-        _without(data, gone)
-    with rendered_media(shown):
-        documents = {portfolio_id: _render(data) for portfolio_id, data in portfolios.items()}
-    return Built(versions, documents, made, complete=not gone)
-
-
-def _without(data: dict, gone: set[int]) -> None:
-    """Take the media ``gone`` out of a portfolio's data, as their deletion did in the database."""
-    data["image"] = None if data["image"] in gone else data["image"]
-    data["images"] = [media_id for media_id in data["images"] if media_id not in gone]
-    for item in (data["employer"], *data["tags"], *data["links"]):
-        if item and item["image"] in gone:
-            item["image"] = None
-    for meta in data["meta"]:
-        if meta["value_file"] in gone:
-            meta["value_file"] = None
+    for data in portfolios.values():
+        for container, key, schema in _media_slots(data):
+            if container[key] is not None:
+                # On PostgreSQL each statement reads the latest commit: a media deleted
+                # since the rows above were read is shown as absent, and not remembered.
+                container[key] = shown.get((schema, container[key]))
+        data["images"] = [media for media in data["images"] if media is not None]
+    documents = {portfolio_id: _render(data) for portfolio_id, data in portfolios.items()}
+    return Built(versions, documents, made, complete=len(shown) == len(wanted))
 
 
 def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
@@ -193,10 +197,9 @@ def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
         query = select(Media).where(Media.id.in_({media_id for _, media_id in missing}))
         query = query.options(joinedload(Media.thumbnails))
         loaded = {media.id: media for media in db.session.scalars(query).unique()}
-        for schema in (media_schema, media_file_schema):
-            for key in missing:
-                if key[0] is type(schema) and key[1] in loaded:
-                    made[key] = schema.dump(loaded[key[1]])
+        for schema, media_id in missing:
+            if media_id in loaded:
+                made[schema, media_id] = Rendered(SCHEMAS[schema].dump(loaded[media_id]))
         shown.update(made)
     return shown, made
 
