@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .database import RETRYABLE_SQLSTATES, sqlstate
+from .extensions import db
 from .fields import MAX_ID
 from .serialization import OrjsonProvider
 
@@ -62,8 +63,6 @@ class PortfolioService(Flask):
     ATTEMPTS = 3
 
     def dispatch_request(self):
-        from .extensions import db
-
         for attempt in range(1, self.ATTEMPTS + 1):
             try:
                 return super().dispatch_request()

@@ -28,17 +28,17 @@ def live_tokens(user_id: int) -> Select:
 
 def revoke_one(user_id: int, token_id: int):
     """Revoke one live key of the user's (404 when there is none), and answer 204."""
-    if db.session.scalar(live_tokens(user_id).where(ApiToken.id == token_id)) is None:
+    if not revoke(live_tokens(user_id).where(ApiToken.id == token_id)):
         raise NotFound()
-    revoke(live_tokens(user_id).where(ApiToken.id == token_id))
     db.session.commit()
     return "", 204
 
 
-def revoke(tokens: Select) -> None:
-    """Revoke the keys ``tokens`` selects (by id) at once."""
+def revoke(tokens: Select) -> int:
+    """Revoke the keys ``tokens`` selects (by id) at once; how many there were."""
     ids = tokens.with_only_columns(ApiToken.id).scalar_subquery()
-    db.session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=utcnow()))
+    result = db.session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=utcnow()))
+    return result.rowcount  # type: ignore[attr-defined]  # an UPDATE's result has one
 
 
 @bp.post("/logout")

@@ -17,6 +17,7 @@ from ...parsing import like, load_body, load_query
 from ..models import Portfolio
 from ..queries import visible_portfolios
 from ..schemas import search_query_schema
+from ..writes import portfolio_for_update
 
 
 def named_or_404(model, item_id: int):
@@ -74,8 +75,21 @@ def visible_or_404(portfolio_id: int) -> None:
         raise NotFound()
 
 
-def child_or_404(model, portfolio_id: int, item_id: int, relation):
-    """A link or meta of that portfolio, with its media, or 404."""
+def create_child(model, schema: Schema, portfolio_id: int, endpoint: str, id_name: str):
+    """Add a link or meta to the portfolio (its row locked first), touch it, and answer 201."""
+    portfolio = portfolio_for_update(portfolio_id)
+    item = model(portfolio_id=portfolio.id, **load_body(schema, instance=portfolio))
+    touch(portfolio.id)
+    return created(item, schema, endpoint, id_name, portfolio_id=portfolio.id)
+
+
+def locked_child(model, portfolio_id: int, item_id: int, relation):
+    """A link or meta of that portfolio, with its media, or 404; for a write.
+
+    The portfolio's row is locked first, then the child is read: the one lock
+    order of every write path (README, "Working on the code").
+    """
+    portfolio_for_update(portfolio_id)
     query = select(model).where(model.id == item_id, model.portfolio_id == portfolio_id)
     item = db.session.scalar(query.options(joinedload(relation)))
     if item is None:

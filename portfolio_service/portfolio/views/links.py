@@ -1,20 +1,14 @@
-"""``/api/portfolios/<id>/links``: a portfolio's related links (the source's "Link Data Structure").
-
-Writes lock the portfolio's row first, then touch the link: the one lock
-order of every write path (README, "Working on the code").
-"""
+"""``/api/portfolios/<id>/links``: a portfolio's related links (the source's "Link Data Structure")."""
 
 from __future__ import annotations
 
 from ...auth.permissions import ANYONE, Perm, permission
 from ...openapi import contract
 from ...pagination import PageQuerySchema
-from ...parsing import load_body
 from .. import bp
 from ..models import Link
 from ..schemas import LinkPageSchema, LinkSchema, link_schema, link_update_schema
-from ..writes import portfolio_for_update
-from .common import child_or_404, created, delete_child, list_children, touch, update_child
+from .common import create_child, delete_child, list_children, locked_child, update_child
 
 
 @bp.get("/portfolios/<int:portfolio_id>/links")
@@ -30,10 +24,7 @@ def list_links(portfolio_id: int):
 @contract("links", body=LinkSchema, response=LinkSchema, status=201)
 def create_link(portfolio_id: int):
     """Add a link to the portfolio."""
-    portfolio = portfolio_for_update(portfolio_id)
-    link = Link(portfolio_id=portfolio.id, **load_body(link_schema, instance=portfolio))
-    touch(portfolio.id)
-    return created(link, link_schema, "portfolio.update_link", "link_id", portfolio_id=portfolio.id)
+    return create_child(Link, link_schema, portfolio_id, "portfolio.update_link", "link_id")
 
 
 @bp.patch("/portfolios/<int:portfolio_id>/links/<int:link_id>")
@@ -41,9 +32,8 @@ def create_link(portfolio_id: int):
 @contract("links", body=LinkSchema, response=LinkSchema)
 def update_link(portfolio_id: int, link_id: int):
     """Change a link."""
-    portfolio_for_update(portfolio_id)
     return update_child(
-        child_or_404(Link, portfolio_id, link_id, Link.image), link_schema, link_update_schema
+        locked_child(Link, portfolio_id, link_id, Link.image), link_schema, link_update_schema
     )
 
 
@@ -52,5 +42,4 @@ def update_link(portfolio_id: int, link_id: int):
 @contract("links")
 def delete_link(portfolio_id: int, link_id: int):
     """Delete a link."""
-    portfolio_for_update(portfolio_id)
-    return delete_child(child_or_404(Link, portfolio_id, link_id, Link.image))
+    return delete_child(locked_child(Link, portfolio_id, link_id, Link.image))

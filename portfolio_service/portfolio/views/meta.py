@@ -1,20 +1,14 @@
-"""``/api/portfolios/<id>/meta``: a portfolio's key/value meta (the source's "Meta Data Structure").
-
-Writes lock the portfolio's row first, then touch the meta: the one lock
-order of every write path (README, "Working on the code").
-"""
+"""``/api/portfolios/<id>/meta``: a portfolio's key/value meta (the source's "Meta Data Structure")."""
 
 from __future__ import annotations
 
 from ...auth.permissions import ANYONE, Perm, permission
 from ...openapi import contract
 from ...pagination import PageQuerySchema
-from ...parsing import load_body
 from .. import bp
 from ..models import Meta
 from ..schemas import MetaPageSchema, MetaSchema, meta_schema, meta_update_schema
-from ..writes import portfolio_for_update
-from .common import child_or_404, created, delete_child, list_children, touch, update_child
+from .common import create_child, delete_child, list_children, locked_child, update_child
 
 
 @bp.get("/portfolios/<int:portfolio_id>/meta")
@@ -30,10 +24,7 @@ def list_meta(portfolio_id: int):
 @contract("meta", body=MetaSchema, response=MetaSchema, status=201)
 def create_meta(portfolio_id: int):
     """Add a meta to the portfolio."""
-    portfolio = portfolio_for_update(portfolio_id)
-    meta = Meta(portfolio_id=portfolio.id, **load_body(meta_schema, instance=portfolio))
-    touch(portfolio.id)
-    return created(meta, meta_schema, "portfolio.update_meta", "meta_id", portfolio_id=portfolio.id)
+    return create_child(Meta, meta_schema, portfolio_id, "portfolio.update_meta", "meta_id")
 
 
 @bp.patch("/portfolios/<int:portfolio_id>/meta/<int:meta_id>")
@@ -41,9 +32,8 @@ def create_meta(portfolio_id: int):
 @contract("meta", body=MetaSchema, response=MetaSchema)
 def update_meta(portfolio_id: int, meta_id: int):
     """Change a meta."""
-    portfolio_for_update(portfolio_id)
     return update_child(
-        child_or_404(Meta, portfolio_id, meta_id, Meta.value_file), meta_schema, meta_update_schema
+        locked_child(Meta, portfolio_id, meta_id, Meta.value_file), meta_schema, meta_update_schema
     )
 
 
@@ -52,5 +42,4 @@ def update_meta(portfolio_id: int, meta_id: int):
 @contract("meta")
 def delete_meta(portfolio_id: int, meta_id: int):
     """Delete a meta."""
-    portfolio_for_update(portfolio_id)
-    return delete_child(child_or_404(Meta, portfolio_id, meta_id, Meta.value_file))
+    return delete_child(locked_child(Meta, portfolio_id, meta_id, Meta.value_file))

@@ -6,7 +6,7 @@ import re
 
 import orjson
 from flask import current_app, g, request, url_for
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from ...auth.permissions import ANYONE, Perm, has_permission, permission
 from ...errors import NotFound, PreconditionFailed
@@ -72,10 +72,15 @@ def save(portfolio_id: int, status: int = 200):
     return respond(docs.commit(portfolio_id), status)
 
 
-def check_if_match(portfolio_id: int) -> None:
-    """412 when ``If-Match`` names another version; no header means go ahead."""
+def locked_for_write(portfolio_id: int) -> Row:
+    """The portfolio's row, locked for a write: 404, or 412 when ``If-Match`` names another version.
+
+    No ``If-Match`` means go ahead.
+    """
+    portfolio = portfolio_for_update(portfolio_id)
     if request.if_match and not request.if_match.contains(documents([portfolio_id])[portfolio_id].etag):
         raise PreconditionFailed()
+    return portfolio
 
 
 @bp.get("/portfolios")
@@ -131,8 +136,7 @@ def create_portfolio():
 @contract("portfolios", body=PortfolioSchema, response=PortfolioSchema, if_match=True, headers=["ETag"])
 def update_portfolio(portfolio_id: int):
     """Change the fields sent, and only those (the source page's "Update portfolio")."""
-    portfolio = portfolio_for_update(portfolio_id)
-    check_if_match(portfolio_id)
+    portfolio = locked_for_write(portfolio_id)
     apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio, model=Portfolio))
     return save(portfolio_id)
 
@@ -142,8 +146,7 @@ def update_portfolio(portfolio_id: int):
 @contract("portfolios", body=PortfolioSchema, response=PortfolioSchema, if_match=True, headers=["ETag"])
 def replace_portfolio(portfolio_id: int):
     """Replace every field; the ones left out go back to their defaults."""
-    portfolio = portfolio_for_update(portfolio_id)
-    check_if_match(portfolio_id)
+    portfolio = locked_for_write(portfolio_id)
     data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio, model=Portfolio)}
     if "slug" not in data:
         data["slug"] = unique_slug(data["title"], exclude_id=portfolio_id)
@@ -156,8 +159,7 @@ def replace_portfolio(portfolio_id: int):
 @contract("portfolios", if_match=True)
 def delete_portfolio(portfolio_id: int):
     """Delete a portfolio with its links and meta; its media stay in the library."""
-    portfolio_for_update(portfolio_id)  # 404, and on PostgreSQL the row's lock
-    check_if_match(portfolio_id)
+    locked_for_write(portfolio_id)
     remove_portfolio(portfolio_id)
     db.session.commit()
     return "", 204
