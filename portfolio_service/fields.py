@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from typing import Any
 
 from marshmallow import ValidationError, fields, pre_load, validate
 from sqlalchemy import bindparam, select
@@ -62,12 +64,29 @@ def _has_control(value) -> bool:
 READ_ONLY = "This field is read-only."
 
 
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (a cache key)
+class Unique:
+    """A column no two rows may share, declared on the schema whose field writes it.
+
+    ``parsing.load_body`` checks it after the fields validate, leaving out the
+    row being edited (it is passed there, not carried by the schema). A
+    ``within`` column bounds the check: a meta key is unique per portfolio.
+    """
+
+    column: Any
+    within: str | None = None
+    ignore_case: bool = False
+
+
 class Schema(ma.Schema):  # type: ignore[name-defined]  # flask-marshmallow sets it at run time
     """The base of every schema here.
 
     No control characters in any string of the input, and a read-only field
     in a body is named as such rather than as unknown (section 2).
     """
+
+    #: What ``parsing.load_body`` checks for uniqueness; see ``Unique``.
+    unique: tuple[Unique, ...] = ()
 
     @pre_load
     def reject_control_characters(self, data, **kwargs):

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import functools
-from contextvars import ContextVar
 from typing import Any
 
 import orjson
 from flask import request
-from marshmallow import Schema, ValidationError, fields
-from sqlalchemy import bindparam, select
+from marshmallow import ValidationError, fields
+from sqlalchemy import bindparam, func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import ParseError, UnsupportedMediaType, unique_message
 from .extensions import db
+from .fields import Schema, Unique
 
 #: JSON bodies are small documents; only uploads may use MAX_UPLOAD_SIZE.
 MAX_JSON_BODY = 1024 * 1024
@@ -37,50 +37,51 @@ def json_body() -> Any:
         raise ParseError(f"JSON parse error - {error}") from None
 
 
-_editing: ContextVar[tuple[Any, type | None]] = ContextVar("editing", default=(None, None))
-
-
-def load_body(schema: Schema, *, instance: Any = None, model: type | None = None, **kwargs) -> Any:
+def load_body(schema: Schema, *, instance: Any = None, within: dict | None = None, **kwargs) -> Any:
     """Validate the JSON body with ``schema`` (unknown and read-only fields are 400s).
 
-    ``instance`` is what is being updated, if anything: a mapped object, or a
-    plain row of ``model``'s table. Validators reach it with ``editing()``
-    (uniqueness checks skip it).
+    Then the schema's ``unique`` columns: ``instance`` is the row being
+    updated, if any (its own value is no clash), and ``within`` gives the
+    values of the columns that bound a check, e.g. ``{"portfolio_id": 3}``.
+    All field errors come back in one 400.
     """
     data = json_body()
-    token = _editing.set((instance, model or (type(instance) if instance is not None else None)))
     try:
-        return schema.load(data, **kwargs)
-    finally:
-        _editing.reset(token)
+        loaded, errors = schema.load(data, **kwargs), {}
+    except ValidationError as error:
+        if not isinstance(error.messages, dict) or error.valid_data is None:
+            raise
+        loaded, errors = error.valid_data, error.messages
+    exclude = getattr(instance, "id", None)
+    for rule in schema.unique:
+        name = rule.column.key
+        if name in loaded and name not in errors and _taken(rule, loaded[name], exclude, within or {}):
+            errors[name] = [unique_message(rule.column.class_.__name__.lower(), name)]
+    if errors:
+        raise ValidationError(errors)
+    return loaded
 
 
-def editing() -> Any:
-    """The object or row the body being loaded will update, or None for a create."""
-    return _editing.get()[0]
-
-
-def check_unique(column, value: Any, **scope) -> None:
-    """Raise a field error if another row holds ``value`` in ``column`` (within ``scope``).
-
-    The database's unique constraint is the backstop for races; ``errors.py``
-    turns its IntegrityError into the same 400.
-    """
-    model = column.class_
-    current, edited = _editing.get()
-    exclude = current.id if edited is model and current.id is not None else None
-    query = _unique_query(column, tuple(scope), exclude is not None)
-    if db.session.scalar(query, {"value": value, "exclude": exclude, **scope}) is not None:
-        raise ValidationError(unique_message(model.__name__.lower(), column.key))
+def _taken(rule: Unique, value: Any, exclude: int | None, within: dict) -> bool:
+    """Whether a row other than ``exclude`` holds ``value`` (the database's unique
+    constraint is the backstop for races; ``errors.py`` turns its IntegrityError
+    into the same 400)."""
+    query = _unique_query(rule, exclude is not None)
+    scope = {rule.within: within[rule.within]} if rule.within else {}
+    return db.session.scalar(query, {"value": value, "exclude": exclude, **scope}) is not None
 
 
 @functools.cache
-def _unique_query(column, scope: tuple[str, ...], excluding: bool):
+def _unique_query(rule: Unique, excluding: bool):
     """The statement of a uniqueness check, built once per shape (these run on most writes)."""
-    table = column.class_.__table__
-    query = select(table.c.id).where(table.c[column.key] == bindparam("value"))
-    for name in scope:
-        query = query.where(table.c[name] == bindparam(name))
+    table = rule.column.class_.__table__
+    column = table.c[rule.column.key]
+    if rule.ignore_case:
+        query = select(table.c.id).where(func.lower(column) == func.lower(bindparam("value")))
+    else:
+        query = select(table.c.id).where(column == bindparam("value"))
+    if rule.within:
+        query = query.where(table.c[rule.within] == bindparam(rule.within))
     if excluding:
         query = query.where(table.c.id != bindparam("exclude"))
     return query.limit(1)

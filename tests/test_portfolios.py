@@ -206,6 +206,14 @@ def test_employer_null_removes_it(client, editor, world):
         ({"title": "x" * 201}, {"title": ["Length must be between 1 and 200."]}),
         ({"titel": "x"}, {"titel": ["Unknown field."]}),
         (
+            {"title": "Taken", "slug": "taken", "order": "first"},
+            {
+                "title": ["A portfolio with this title already exists."],
+                "slug": ["A portfolio with this slug already exists."],
+                "order": ["Not a valid integer."],
+            },
+        ),
+        (
             {"id": 5, "created_at": "2020-01-01", "image_data": None, "meta": []},
             {
                 "id": ["This field is read-only."],

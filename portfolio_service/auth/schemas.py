@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
-from sqlalchemy import func, select
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from ..database import utcnow
-from ..errors import unique_message
-from ..extensions import db
-from ..fields import SINGLE_LINE, FullMatch, Schema, UniqueList, UTCDateTime
+from ..fields import SINGLE_LINE, FullMatch, Schema, Unique, UniqueList, UTCDateTime
 from ..pagination import page_schema
-from ..parsing import editing
 from .models import User
 from .permissions import Perm
 
@@ -37,15 +33,8 @@ class UserSchema(Schema):
         load_default=list,
     )
 
-    @validates("username")
-    def validate_username(self, value: str, **kwargs) -> None:
-        """Unique whatever the case: ``ADMIN`` is taken once ``admin`` exists."""
-        query = select(User.id).where(func.lower(User.username) == func.lower(value))
-        current = editing()
-        if current is not None:
-            query = query.where(User.id != current.id)
-        if db.session.scalar(query.limit(1)) is not None:
-            raise ValidationError(unique_message("user", "username"))
+    #: Whatever the case: ``ADMIN`` is taken once ``admin`` exists.
+    unique = (Unique(User.username, ignore_case=True),)
 
     @post_load
     def sort_permissions(self, data: dict, **kwargs) -> dict:

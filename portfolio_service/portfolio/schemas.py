@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, post_load, validate, validates
+from marshmallow import fields, post_load, validate
 
-from ..fields import MAX_ID, SINGLE_LINE, DistinctList, FullMatch, Related, RelatedIds, Schema, UTCDateTime
+from ..fields import (
+    MAX_ID,
+    SINGLE_LINE,
+    DistinctList,
+    FullMatch,
+    Related,
+    RelatedIds,
+    Schema,
+    Unique,
+    UTCDateTime,
+)
 from ..media.models import Media
 from ..media.schemas import MediaField, MediaFileSchema, MediaSchema
 from ..pagination import page_schema
-from ..parsing import check_unique, editing
 from .models import LIMITS, Employer, Meta, Portfolio, Tag
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -32,9 +41,7 @@ class EmployerSchema(Schema):
     image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
     image_data = MediaField(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
-    @validates("name")
-    def validate_name(self, value: str, **kwargs) -> None:
-        check_unique(Employer.name, value)
+    unique = (Unique(Employer.name),)
 
 
 class TagSchema(Schema):
@@ -43,9 +50,7 @@ class TagSchema(Schema):
     image = Related(Media, attribute="image_id", load_only=True, allow_none=True)
     image_data = MediaField(MediaSchema, attribute="image", dump_only=True, allow_none=True)
 
-    @validates("name")
-    def validate_name(self, value: str, **kwargs) -> None:
-        check_unique(Tag.name, value)
+    unique = (Unique(Tag.name),)
 
 
 class LinkSchema(Schema):
@@ -71,12 +76,7 @@ class MetaSchema(Schema):
         MediaFileSchema, attribute="value_file", data_key="value_file", dump_only=True, allow_none=True
     )
 
-    @validates("key")
-    def validate_key(self, value: str, **kwargs) -> None:
-        # Loaded with the meta being edited, or with its portfolio when one is created.
-        current = editing()
-        portfolio_id = current.portfolio_id if isinstance(current, Meta) else current.id
-        check_unique(Meta.key, value, portfolio_id=portfolio_id)
+    unique = (Unique(Meta.key, within="portfolio_id"),)
 
 
 class PortfolioSchema(Schema):
@@ -108,9 +108,7 @@ class PortfolioSchema(Schema):
     images_data = fields.List(MediaField(MediaSchema), attribute="images", dump_only=True)
     meta = fields.List(fields.Nested(MetaSchema), dump_only=True)
 
-    @validates("title")
-    def validate_title(self, value: str, **kwargs) -> None:
-        check_unique(Portfolio.title, value)
+    unique = (Unique(Portfolio.title), Unique(Portfolio.slug))
 
     @post_load
     def order_tags(self, data: dict, **kwargs) -> dict:
@@ -118,10 +116,6 @@ class PortfolioSchema(Schema):
         if "tags" in data:
             data["tags"] = sorted(data["tags"])
         return data
-
-    @validates("slug")
-    def validate_slug(self, value: str, **kwargs) -> None:
-        check_unique(Portfolio.slug, value)
 
 
 class PortfolioQuerySchema(Schema):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from marshmallow import Schema
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import MANYTOONE, joinedload
 
 from ...database import utcnow
 from ...errors import NotFound
 from ...extensions import db
+from ...fields import Schema
 from ...pagination import paginate
 from ...parsing import like, load_body, load_query
 from ..models import Portfolio
@@ -78,7 +78,7 @@ def visible_or_404(portfolio_id: int) -> None:
 def create_child(model, schema: Schema, portfolio_id: int, endpoint: str, id_name: str):
     """Add a link or meta to the portfolio (its row locked first), touch it, and answer 201."""
     portfolio = portfolio_for_update(portfolio_id)
-    item = model(portfolio_id=portfolio.id, **load_body(schema, instance=portfolio))
+    item = model(portfolio_id=portfolio.id, **load_body(schema, within={"portfolio_id": portfolio.id}))
     touch(portfolio.id)
     return created(item, schema, endpoint, id_name, portfolio_id=portfolio.id)
 
@@ -111,7 +111,7 @@ def touch(portfolio_id: int) -> None:
 
 def update_child(item, schema: Schema, update_schema: Schema):
     """Load the body onto a link or meta (its portfolio already locked), touch the portfolio, answer."""
-    data = load_body(update_schema, instance=item)
+    data = load_body(update_schema, instance=item, within={"portfolio_id": item.portfolio_id})
     touch(item.portfolio_id)
     return updated(item, schema, data)
 

@@ -137,7 +137,7 @@ def create_portfolio():
 def update_portfolio(portfolio_id: int):
     """Change the fields sent, and only those (the source page's "Update portfolio")."""
     portfolio = locked_for_write(portfolio_id)
-    apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio, model=Portfolio))
+    apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio))
     return save(portfolio_id)
 
 
@@ -147,7 +147,7 @@ def update_portfolio(portfolio_id: int):
 def replace_portfolio(portfolio_id: int):
     """Replace every field; the ones left out go back to their defaults."""
     portfolio = locked_for_write(portfolio_id)
-    data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio, model=Portfolio)}
+    data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio)}
     if "slug" not in data:
         data["slug"] = unique_slug(data["title"], exclude_id=portfolio_id)
     apply_changes(portfolio, data)
