@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -40,12 +40,89 @@ class Document:
     is_active: bool
 
 
+# --------------------------------------------------------------------------- what a document nests
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A list a portfolio document nests: where its rows are, and the item each row becomes.
+
+    ``fields`` maps the item's keys to columns of ``rows``; ``media`` names the
+    keys that hold a media id, with the schema that shows it. ``portfolio`` is
+    the column naming the portfolio (``rows.c.portfolio_id`` unless given). A
+    ``flat`` relation's item is its one field's value (the gallery is a list of
+    media), and an item whose media has gone is left out rather than shown as null.
+    """
+
+    key: str
+    rows: Any  # a table, or a join
+    sort: Any
+    fields: dict[str, Any]
+    media: dict[str, type] = field(default_factory=dict)
+    flat: bool = False
+    portfolio: Any = None
+
+    def __post_init__(self):
+        if self.portfolio is None:
+            object.__setattr__(self, "portfolio", self.rows.c.portfolio_id)
+
+
+def _columns(table, *names: str, **renamed: str) -> dict[str, Any]:
+    """An item's fields as ``table``'s columns: ``names`` as they are, ``renamed`` as ``key=column``."""
+    return {name: table.c[name] for name in names} | {key: table.c[name] for key, name in renamed.items()}
+
+
+_T, _G, _L, _M = Tag.__table__, GalleryImage.__table__, Link.__table__, Meta.__table__
+
+#: The one declaration of the nested lists, in the document's order; a new relation is one entry
+#: (and its ``*_data`` field in ``PortfolioSchema``).
+NESTED = (
+    Nested(
+        "tags",
+        portfolio_tag.join(_T, _T.c.id == portfolio_tag.c.tag_id),
+        sort=_T.c.id,
+        fields=_columns(_T, "id", "name", image="image_id"),
+        media={"image": MediaSchema},
+        portfolio=portfolio_tag.c.portfolio_id,
+    ),
+    Nested("images", _G, _G.c.position, _columns(_G, image="media_id"), {"image": MediaSchema}, flat=True),
+    Nested(
+        "links",
+        _L,
+        _L.c.id,
+        _columns(_L, "id", "name", "url", "description", image="image_id"),
+        {"image": MediaSchema},
+    ),
+    Nested(
+        "meta",
+        _M,
+        _M.c.id,
+        _columns(_M, "id", "key", "value_text", value_file="value_file_id"),
+        {"value_file": MediaFileSchema},
+    ),
+)
+
+
+def _slots(nested: Nested) -> dict[str, str]:
+    """Where a relation's fields sit in ``nested_query``'s result: integers in ``i0, i1...``,
+    text in ``s0, s1...``, so that every part of its ``UNION`` has the same column types."""
+    slots: dict[str, str] = {}
+    for name, column in nested.fields.items():
+        kind = "i" if isinstance(column.type, Integer) else "s"
+        slots[name] = f"{kind}{sum(slot[0] == kind for slot in slots.values())}"
+    return slots
+
+
+SLOTS = [_slots(nested) for nested in NESTED]
+#: The result's columns after the first three: each slot any relation uses.
+RESULT_SLOTS = sorted({slot for slots in SLOTS for slot in slots.values()})
+
+
 # --------------------------------------------------------------------------- the queries
 
 # Built once per number of ids, with a bound parameter per id: SQLAlchemy's
 # expanding IN would render the SQL again on every execution (a tenth of a
 # PATCH's statement time), and a server sees few different counts.
-TAG, GALLERY, LINK, META = range(4)
 
 
 def _ids(count: int) -> list:
@@ -70,29 +147,23 @@ def portfolios_query(count: int):
 
 @functools.lru_cache(maxsize=128)
 def nested_query(count: int):
-    """Everything the portfolios nest, in one result: (kind, portfolio, id, sort, name, url, text, media)."""
-
-    def kind(number: int):
-        return literal_column(str(number), Integer).label("kind")
-
-    def none(label: str):
-        return null().cast(String).label(label)
-
-    T, PT, G, L, M = Tag.__table__, portfolio_tag, GalleryImage.__table__, Link.__table__, Meta.__table__
-    parts = union_all(
-        select(kind(TAG), PT.c.portfolio_id, T.c.id, T.c.id.label("sort"), T.c.name, none("url"),
-               none("text"), T.c.image_id.label("media_id"))
-        .join(T, T.c.id == PT.c.tag_id).where(PT.c.portfolio_id.in_(_ids(count))),
-        select(kind(GALLERY), G.c.portfolio_id, G.c.media_id, G.c.position, none("name"), none("url"),
-               none("text"), G.c.media_id)
-        .where(G.c.portfolio_id.in_(_ids(count))),
-        select(kind(LINK), L.c.portfolio_id, L.c.id, L.c.id, L.c.name, L.c.url, L.c.description, L.c.image_id)
-        .where(L.c.portfolio_id.in_(_ids(count))),
-        select(kind(META), M.c.portfolio_id, M.c.id, M.c.id, M.c.key, none("url"), M.c.value_text,
-               M.c.value_file_id)
-        .where(M.c.portfolio_id.in_(_ids(count))),
-    )  # fmt: skip
-    return parts.order_by(parts.selected_columns.kind, parts.selected_columns.sort)
+    """Every ``NESTED`` list of the portfolios in one result: ``kind, portfolio, sort, i0.., s0..``."""
+    empty = {"i": null().cast(Integer), "s": null().cast(String)}
+    parts = []
+    for kind, (nested, slots) in enumerate(zip(NESTED, SLOTS, strict=True)):
+        columns = {slot: nested.fields[name] for name, slot in slots.items()}
+        parts.append(
+            select(
+                literal_column(str(kind), Integer).label("kind"),
+                nested.portfolio.label("portfolio_id"),
+                nested.sort.label("sort"),
+                *(columns.get(slot, empty[slot[0]]).label(slot) for slot in RESULT_SLOTS),
+            )
+            .select_from(nested.rows)
+            .where(nested.portfolio.in_(_ids(count)))
+        )
+    union = union_all(*parts)
+    return union.order_by(union.selected_columns.kind, union.selected_columns.sort)
 
 
 # --------------------------------------------------------------------------- building
@@ -108,32 +179,29 @@ def _data(row) -> dict:
         "description": data["employer_description"],
         "image": data["employer_image_id"],
     }
-    data.update(tags=[], images=[], links=[], meta=[])
+    data.update((nested.key, []) for nested in NESTED)
     return data
 
 
 def _add_nested(portfolios: dict[int, dict], row) -> None:
-    kind, portfolio_id, item_id, _, name, url, text, media_id = row
-    data = portfolios[portfolio_id]
-    if kind == TAG:
-        data["tags"].append({"id": item_id, "name": name, "image": media_id})
-    elif kind == GALLERY:
-        data["images"].append(media_id)
-    elif kind == LINK:
-        link = {"id": item_id, "name": name, "url": url, "description": text, "image": media_id}
-        data["links"].append(link)
-    else:
-        data["meta"].append({"id": item_id, "key": name, "value_text": text, "value_file": media_id})
+    nested, slots = NESTED[row.kind], SLOTS[row.kind]
+    mapping = row._mapping
+    item = {name: mapping[slot] for name, slot in slots.items()}
+    portfolios[row.portfolio_id][nested.key].append(next(iter(item.values())) if nested.flat else item)
 
 
 def _media_slots(data: dict) -> Iterator[tuple[dict | list, Any, type]]:
     """Every place a portfolio's data names a media: ``(container, key, schema class that shows it)``."""
     yield data, "image", MediaSchema
-    yield from ((data["images"], index, MediaSchema) for index in range(len(data["images"])))
-    for item in (data["employer"], *data["tags"], *data["links"]):
-        if item:
-            yield item, "image", MediaSchema
-    yield from ((meta, "value_file", MediaFileSchema) for meta in data["meta"])
+    if data["employer"]:
+        yield data["employer"], "image", MediaSchema
+    for nested in NESTED:
+        items = data[nested.key]
+        for name, schema in nested.media.items():
+            if nested.flat:
+                yield from ((items, index, schema) for index in range(len(items)))
+            else:
+                yield from ((item, name, schema) for item in items)
 
 
 @dataclass
@@ -177,7 +245,9 @@ def build(ids: list[int], versions: Versions) -> Built:
                 # On PostgreSQL each statement reads the latest commit: a media deleted
                 # since the rows above were read is shown as absent, and not remembered.
                 container[key] = shown.get((schema, container[key]))
-        data["images"] = [media for media in data["images"] if media is not None]
+        for nested in NESTED:
+            if nested.flat and nested.media:  # a gallery image deleted since is left out
+                data[nested.key] = [media for media in data[nested.key] if media is not None]
     documents = {portfolio_id: _render(data) for portfolio_id, data in portfolios.items()}
     return Built(versions, documents, made, complete=len(shown) == len(wanted))
 
