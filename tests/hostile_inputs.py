@@ -76,6 +76,7 @@ CATALOGUE = [
     ("too-long-link-url", "POST", "/api/portfolios/{portfolio}/links", "json", {"name": "l", "url": "https://a.example/" + TOO_LONG}, 400, "url"),
     ("too-long-meta-value", "POST", "/api/portfolios/{portfolio}/meta", "json", {"key": "k", "value_text": TOO_LONG}, 400, "value_text"),
     ("too-long-search", "GET", "/api/portfolios?search=" + "x" * 201, None, None, 400, "search"),
+    ("too-long-alt-text", "PATCH", "/api/media/{media}", "json", {"alt": "x" * 501}, 400, "alt"),
     ("too-long-media-name", "PATCH", "/api/media/{media}", "json", {"name": "x" * 256}, 400, "name"),
     ("too-long-username", "POST", "/api/auth/users", "json", {"username": "u" * 151, "password": "longenough"}, 400, "username"),
     ("javascript-url", "POST", "/api/portfolios/{portfolio}/links", "json", {"name": "x", "url": "javascript:alert(1)"}, 400, "url"),

@@ -15,4 +15,5 @@ MEDIA_KEYS = [
     "height",
     "mode",
     "thumbnails",
+    "alt",  # section 9: after the source's fields
 ]

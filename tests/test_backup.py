@@ -210,6 +210,7 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
         sqlite3.connect(old / DUMPS["sqlite"])
     ) as database:  # as the last release wrote it
         database.execute("ALTER TABLE content_version DROP COLUMN media_version")
+        database.execute("ALTER TABLE media DROP COLUMN alt")  # and before 0006
         # and before 0005:
         database.execute("DROP INDEX uq_users_username_lower")
         database.execute("ALTER TABLE api_token DROP COLUMN from_login")

@@ -40,6 +40,7 @@ def test_upload_image(app, client, staff, data, filename, mime, size, mode):
     assert (body["type"], body["name"], body["size"]) == (mime, filename, len(data))
     assert (body["width"], body["height"], body["mode"]) == (*size, mode)
     assert body["human_readable_size"] == human_readable_size(len(data))
+    assert body["alt"] == ""
 
     stem, extension = os.path.splitext(filename)
     assert body["f"].startswith("http://localhost/media/core_media/")
@@ -231,6 +232,31 @@ def test_rename(client, staff):
         "name": ["Length must be between 1 and 255."],
         "size": ["This field is read-only."],
     }
+
+
+def test_alt_text(app, client, headers):
+    """Section 9: written with PATCH, shown in the media and in the documents that use it."""
+    staff = headers(4102, 4103, 4202)
+    media = upload(client, staff, image_bytes(), "a.jpg").get_json()
+    response = client.patch(f"/api/media/{media['id']}", json={"alt": "A red bicycle"}, headers=staff)
+    assert response.status_code == 200
+    assert (response.get_json()["alt"], response.get_json()["name"]) == ("A red bicycle", "a.jpg")
+    with app.app_context():
+        assert db.session.get(Media, media["id"]).alt == "A red bicycle"
+    portfolio = client.post("/api/portfolios", json={"title": "Alt", "image": media["id"]}, headers=staff)
+    assert portfolio.get_json()["image_data"]["alt"] == "A red bicycle"
+    client.patch(f"/api/media/{media['id']}", json={"alt": "A blue bicycle"}, headers=staff)
+    served = client.get(f"/api/portfolios/{portfolio.get_json()['id']}").get_json()
+    assert served["image_data"]["alt"] == "A blue bicycle"
+
+    too_long = client.patch(f"/api/media/{media['id']}", json={"alt": "x" * 501}, headers=staff)
+    assert too_long.status_code == 400
+    assert too_long.get_json() == {"alt": ["Longer than maximum length 500."]}
+    assert client.patch(f"/api/media/{media['id']}", json={"alt": None}, headers=staff).get_json() == {
+        "alt": ["Field may not be null."]
+    }
+    with app.app_context():
+        assert db.session.get(Media, media["id"]).alt == "A blue bicycle"
 
 
 def test_delete_removes_row_and_files(app, client, staff):

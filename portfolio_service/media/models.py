@@ -23,6 +23,10 @@ def human_readable_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+#: The longest alt text (section 9 of the contract).
+ALT_LENGTH = 500
+
+
 class Media(Model):
     __tablename__ = "media"
 
@@ -34,6 +38,7 @@ class Media(Model):
     width: Mapped[int | None]
     height: Mapped[int | None]
     mode: Mapped[str | None] = mapped_column(String(16))
+    alt: Mapped[str] = mapped_column(String(ALT_LENGTH), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -11,6 +11,7 @@ from werkzeug.sansio.utils import get_current_url
 from ..fields import SINGLE_LINE, Schema
 from ..pagination import page_schema
 from . import get_storage
+from .models import ALT_LENGTH
 
 
 def media_base_url() -> str:
@@ -86,6 +87,9 @@ class MediaSchema(MediaFileSchema):
     height = fields.Integer(dump_only=True, allow_none=True)
     mode = fields.String(dump_only=True, allow_none=True)
     thumbnails = fields.List(fields.Nested(ThumbnailSchema), dump_only=True)
+    alt = fields.String(
+        validate=validate.Length(max=ALT_LENGTH), metadata={"description": "The image's text alternative."}
+    )
 
 
 class MediaUploadSchema(Schema):

@@ -101,7 +101,7 @@ def get_media(media_id: int):
 @permission(Perm.MEDIA_UPDATE)
 @contract("media", body=MediaSchema, response=MediaSchema)
 def update_media(media_id: int):
-    """Rename a media object."""
+    """Rename a media object, or change its alt text."""
     media = _get_media(media_id)
     for field, value in load_body(media_update_schema).items():
         setattr(media, field, value)
