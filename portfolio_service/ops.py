@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 
+import click
 import flask_swagger_ui
+import orjson
 from flask import Blueprint, current_app, jsonify, request, send_from_directory
 from marshmallow import Schema, fields
 from sqlalchemy import text
@@ -15,7 +17,7 @@ from .extensions import db
 from .media import get_storage
 from .openapi import build_spec, contract
 
-bp = Blueprint("ops", __name__, url_prefix="/api")
+bp = Blueprint("ops", __name__, url_prefix="/api", cli_group=None)
 #: Swagger UI's files as flask-swagger-ui ships them; only the files are used, not its blueprint.
 SWAGGER_UI = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
 log = logging.getLogger(__name__)
@@ -114,3 +116,10 @@ def docs_init():
 def docs_asset(filename: str):
     """Swagger UI's own files (5.x, which reads OpenAPI 3.1), from the installed ``flask-swagger-ui``."""
     return send_from_directory(SWAGGER_UI, filename, max_age=86400)
+
+
+@bp.cli.command("openapi")
+def openapi_command():
+    """Print the OpenAPI document, for client generators (openapi-typescript, openapi-python-client)."""
+    spec = {**build_spec(current_app), "servers": [{"url": "/"}]}
+    click.echo(orjson.dumps(spec, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())

@@ -73,6 +73,8 @@ def test_a_generated_python_client_calls_every_operation(app, generated):
     assert signed_in.user.is_admin and signed_in.user.permissions == []
     call.sign_in(signed_in.token)
     assert call("auth", "me").username == "root"
+    codes = call("auth", "permission_codes").permissions
+    assert (codes[0].code, codes[0].allows) == (4101, "list and read media metadata")
     later = datetime.now(timezone.utc) + timedelta(days=3)
     made = call("auth", "create_token", body=models.TokenRequest(name="ci", expires_at=later), expect=201)
     assert isinstance(made, models.NewToken) and made.key and made.last_used_at is None

@@ -106,3 +106,15 @@ def test_a_new_password_revokes_the_users_keys(client, admin_headers, alice, app
     assert client.get("/api/auth/me", headers=auth(old_key)).status_code == 401
     assert client.get("/api/auth/me", headers=admin_headers).status_code == 200  # the admin's own key stays
     assert login(client, password="a-brand-new-one").status_code == 200
+
+
+def test_permission_codes_are_listed_with_what_they_allow(client, headers):
+    response = client.get("/api/auth/permissions", headers=headers(staff=True))
+    assert response.status_code == 200
+    codes = response.get_json()["permissions"]
+    assert [code["code"] for code in codes] == [
+        4101, 4102, 4103, 4104, 4201, 4202, 4203, 4204, 4302, 4303, 4304, 4402, 4403, 4404
+    ]  # fmt: skip
+    assert codes[6] == {"code": 4203, "allows": "update portfolios (PATCH, PUT) and their links and meta"}
+    anonymous = client.get("/api/auth/permissions")
+    assert (anonymous.status_code, anonymous.headers["WWW-Authenticate"]) == (401, "Token")

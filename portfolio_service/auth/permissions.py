@@ -16,20 +16,25 @@ from ..errors import NotAuthenticated, PermissionDenied
 class Perm(IntEnum):
     """Permission codes of the contract; staff need the code, admins have them all."""
 
-    MEDIA_VIEW = 4101  # list and read media metadata
-    MEDIA_CREATE = 4102  # upload media
-    MEDIA_UPDATE = 4103  # rename media
-    MEDIA_DELETE = 4104  # delete media
-    PORTFOLIO_VIEW_INACTIVE = 4201  # see inactive portfolios (list and detail)
-    PORTFOLIO_CREATE = 4202  # create portfolios
-    PORTFOLIO_UPDATE = 4203  # update portfolios and their links and meta
-    PORTFOLIO_DELETE = 4204  # delete portfolios
-    EMPLOYER_CREATE = 4302  # create employers
-    EMPLOYER_UPDATE = 4303  # update employers
-    EMPLOYER_DELETE = 4304  # delete employers
-    TAG_CREATE = 4402  # create tags
-    TAG_UPDATE = 4403  # update tags
-    TAG_DELETE = 4404  # delete tags
+    MEDIA_VIEW = 4101
+    MEDIA_CREATE = 4102
+    MEDIA_UPDATE = 4103
+    MEDIA_DELETE = 4104
+    PORTFOLIO_VIEW_INACTIVE = 4201
+    PORTFOLIO_CREATE = 4202
+    PORTFOLIO_UPDATE = 4203
+    PORTFOLIO_DELETE = 4204
+    EMPLOYER_CREATE = 4302
+    EMPLOYER_UPDATE = 4303
+    EMPLOYER_DELETE = 4304
+    TAG_CREATE = 4402
+    TAG_UPDATE = 4403
+    TAG_DELETE = 4404
+
+    @property
+    def allows(self) -> str:
+        """What the code allows, in the contract's words (``GET /api/auth/permissions`` shows it)."""
+        return ALLOWS[self]
 
     @property
     def needs_token(self) -> bool:
@@ -38,6 +43,24 @@ class Perm(IntEnum):
     @property
     def openapi_description(self) -> str:
         return f"Permission code: {self.value} (staff holding it, or admin)."
+
+
+ALLOWS = {
+    Perm.MEDIA_VIEW: "list and read media metadata",
+    Perm.MEDIA_CREATE: "upload media",
+    Perm.MEDIA_UPDATE: "update media (name, alt text)",
+    Perm.MEDIA_DELETE: "delete media",
+    Perm.PORTFOLIO_VIEW_INACTIVE: "see inactive portfolios (list and detail)",
+    Perm.PORTFOLIO_CREATE: "create portfolios",
+    Perm.PORTFOLIO_UPDATE: "update portfolios (PATCH, PUT) and their links and meta",
+    Perm.PORTFOLIO_DELETE: "delete portfolios",
+    Perm.EMPLOYER_CREATE: "create employers",
+    Perm.EMPLOYER_UPDATE: "update employers",
+    Perm.EMPLOYER_DELETE: "delete employers",
+    Perm.TAG_CREATE: "create tags",
+    Perm.TAG_UPDATE: "update tags",
+    Perm.TAG_DELETE: "delete tags",
+}
 
 
 class Access:

@@ -79,10 +79,22 @@ class LoginResultSchema(Schema):
     user = fields.Nested(UserSchema)
 
 
+class PermissionSchema(Schema):
+    code = fields.Integer(dump_only=True, metadata={"example": 4203})
+    allows = fields.String(dump_only=True, metadata={"example": "update portfolios"})
+
+
+class PermissionListSchema(Schema):
+    """Every permission code; a fixed list, not paginated."""
+
+    permissions = fields.List(fields.Nested(PermissionSchema), dump_only=True)
+
+
 login_schema = LoginSchema()
 user_schema = UserSchema()
 user_update_schema = UserUpdateSchema(partial=True)
 token_schema = TokenSchema()
+permission_list_schema = PermissionListSchema()
 new_token_schema = NewTokenSchema()
 
 UserPageSchema = page_schema(UserSchema)

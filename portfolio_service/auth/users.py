@@ -12,11 +12,13 @@ from ..pagination import PageQuerySchema, paginate
 from ..parsing import load_body
 from . import bp
 from .models import ApiToken, User
-from .permissions import ADMIN, AUTHENTICATED, permission
+from .permissions import ADMIN, AUTHENTICATED, Perm, permission
 from .schemas import (
+    PermissionListSchema,
     TokenPageSchema,
     UserPageSchema,
     UserSchema,
+    permission_list_schema,
     token_schema,
     user_schema,
     user_update_schema,
@@ -32,6 +34,16 @@ ONE_ADMIN_REMAINS = "At least one active admin must remain."
 def me():
     """The caller's user, with its permission codes."""
     return user_schema.dump(db.session.get(User, g.caller.user_id))
+
+
+@bp.get("/permissions")
+@permission(AUTHENTICATED)
+@contract("auth", response=PermissionListSchema)
+def permission_codes():
+    """Every permission code, with what it allows (for clients that show or grant them)."""
+    return permission_list_schema.dump(
+        {"permissions": [{"code": code, "allows": code.allows} for code in Perm]}
+    )
 
 
 def _check_an_admin_remains(user: User, *, is_admin: bool, is_active: bool) -> None:
