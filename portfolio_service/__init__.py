@@ -132,12 +132,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, media, ops, portfolio
+    from . import auth, console, media, ops, portfolio
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(portfolio.bp)
+    app.register_blueprint(console.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

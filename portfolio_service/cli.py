@@ -45,7 +45,8 @@ def first_run_command() -> None:
                 f"   API key:  {token.key}",
                 "",
                 f" Try:  curl -H 'Authorization: Token {token.key}' http://127.0.0.1:{port}/api/auth/me",
-                f" Docs: http://127.0.0.1:{port}/api/docs",
+                f" Console: http://127.0.0.1:{port}/console/ (sign in as admin)",
+                f" Docs:    http://127.0.0.1:{port}/api/docs",
                 "=" * 72,
                 "",
             ]

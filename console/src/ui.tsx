@@ -1,0 +1,199 @@
+// Small shared pieces: labelled fields with their errors, announcements, dialogs, a pager.
+import { createContext, type ComponentChildren, type JSX } from "preact";
+import { useContext, useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, type FieldErrors, type MediaLike, type User } from "./api";
+
+export const Me = createContext<User | null>(null);
+export const useMe = () => useContext(Me);
+
+// --------------------------------------------------------------------------- announcements
+
+let announce: (text: string) => void = () => {};
+
+/** Say ``text`` to screen readers and show it in the status line. */
+export function say(text: string) {
+  announce(text);
+}
+
+/** Show an error the API gave (or any other) in the status line, assertively. */
+export function sayError(error: unknown) {
+  announce(`Error: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+export function StatusLine() {
+  const [text, setText] = useState("");
+  useEffect(() => {
+    announce = (value) => setText(value);
+  }, []);
+  const isError = text.startsWith("Error:");
+  return (
+    <div class={isError ? "status error" : "status"} role={isError ? "alert" : "status"} aria-live="polite">
+      {text}
+    </div>
+  );
+}
+
+// --------------------------------------------------------------------------- fields
+
+let nextId = 0;
+export const useId = (prefix: string) => useRef(`${prefix}-${++nextId}`).current;
+
+export function messages(errors: FieldErrors | undefined, name: string): string[] {
+  const value = errors?.[name];
+  if (!value) return [];
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value;
+  return Object.entries(value).map(([index, texts]) => `Item ${Number(index) + 1}: ${texts.join(" ")}`);
+}
+
+type FieldProps = {
+  label: string;
+  name: string;
+  errors?: FieldErrors;
+  hint?: string;
+  children: (props: { id: string; "aria-invalid"?: boolean; "aria-describedby"?: string }) => JSX.Element;
+};
+
+/** A label, a control (``children`` gets its id and ARIA wiring), a hint and the field's 400 messages. */
+export function Field({ label, name, errors, hint, children }: FieldProps) {
+  const id = useId(name);
+  const texts = messages(errors, name);
+  const described = [hint && `${id}-hint`, texts.length && `${id}-errors`].filter(Boolean).join(" ");
+  return (
+    <div class={texts.length ? "field invalid" : "field"}>
+      <label for={id}>{label}</label>
+      {children({ id, "aria-invalid": texts.length ? true : undefined, "aria-describedby": described || undefined })}
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {texts.length > 0 && (
+        <ul class="errors" id={`${id}-errors`} data-field={name}>
+          {texts.map((text) => (
+            <li>{text}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The errors that belong to no field shown (``non_field_errors``, ``detail``). */
+export function FormErrors({ errors, shown }: { errors?: FieldErrors; shown: string[] }) {
+  const rest = Object.keys(errors ?? {}).filter((name) => !shown.includes(name));
+  if (!rest.length) return null;
+  return (
+    <div role="alert">
+      <ul class="errors form-errors">
+        {rest.flatMap((name) =>
+          messages(errors, name).map((text) => <li>{name === "non_field_errors" || name === "detail" ? text : `${name}: ${text}`}</li>),
+        )}
+      </ul>
+    </div>
+  );
+}
+
+export function fieldErrors(error: unknown): FieldErrors {
+  if (error instanceof ApiError && error.status === 400) return error.fields;
+  return {};
+}
+
+// --------------------------------------------------------------------------- dialogs
+
+type DialogProps = { title: string; open: boolean; onClose: () => void; children: ComponentChildren; wide?: boolean };
+
+/** A modal ``<dialog>``: focus moves into it, Escape closes it, focus returns where it was. */
+export function Dialog({ title, open, onClose, children, wide }: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId("dialog");
+  useEffect(() => {
+    const dialog = ref.current!;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} class={wide ? "wide" : undefined} aria-labelledby={titleId} onClose={onClose}>
+      {open && (
+        <>
+          <header>
+            <h2 id={titleId}>{title}</h2>
+            <button type="button" class="quiet" onClick={onClose} aria-label="Close">
+              ×
+            </button>
+          </header>
+          {children}
+        </>
+      )}
+    </dialog>
+  );
+}
+
+// --------------------------------------------------------------------------- lists
+
+/** A list's search box, its other filters (``children``) and the button that applies them. */
+export function Filters({ search, onSearch, children }: { search: string; onSearch: (search: string) => void; children?: ComponentChildren }) {
+  return (
+    <form
+      class="filters"
+      role="search"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSearch(String(new FormData(event.currentTarget).get("search")));
+      }}
+    >
+      <label>
+        Search
+        <input type="search" name="search" value={search} />
+      </label>
+      {children}
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+type Page = { count: number; next?: string | null; previous?: string | null };
+
+export function Pager({ page, size, data, onPage }: { page: number; size: number; data: Page; onPage: (page: number) => void }) {
+  const pages = Math.max(1, Math.ceil(data.count / size));
+  return (
+    <nav class="pager" aria-label="Pages">
+      <button type="button" disabled={!data.previous} onClick={() => onPage(page - 1)}>
+        Previous
+      </button>
+      <span>
+        Page {page} of {pages} ({data.count} in all)
+      </span>
+      <button type="button" disabled={!data.next} onClick={() => onPage(page + 1)}>
+        Next
+      </button>
+    </nav>
+  );
+}
+
+/** Load with ``load`` whenever ``deps`` change; the latest answer wins. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [T | undefined, () => void, unknown] {
+  const [state, setState] = useState<{ data?: T; error?: unknown }>({});
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (data) => current && setState({ data }),
+      (error) => {
+        if (current) setState({ error });
+        sayError(error);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [...deps, tick]);
+  return [state.data, () => setTick((n) => n + 1), state.error];
+}
+
+export function Thumb({ media, size = 128 }: { media?: MediaLike | null; size?: number }) {
+  if (!media) return <span class="thumb empty" aria-hidden="true" />;
+  const thumbnail = media.thumbnails?.find((t) => t.size >= size) ?? media.thumbnails?.at(-1);
+  if (!thumbnail) return <span class="thumb file" aria-hidden="true">{media.name.split(".").pop()}</span>;
+  return <img class="thumb" src={thumbnail.f} alt={media.alt || ""} loading="lazy" decoding="async" />;
+}

@@ -1,0 +1,104 @@
+// Everyone's own API keys: made with a name and an expiry, the key shown once, revoked at will.
+import { useState } from "preact/hooks";
+import { api, must, type FieldErrors } from "../api";
+import { Field, FormErrors, fieldErrors, say, sayError, useLoad } from "../ui";
+
+export function Keys() {
+  const [data, reload] = useLoad(() => must(api.GET("/api/auth/tokens", { params: { query: { page_size: 100 } } })), []);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [made, setMade] = useState<{ name: string; key: string } | null>(null);
+
+  async function create(event: Event) {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const fields = new FormData(form);
+    const expires = String(fields.get("expires_at") ?? "");
+    try {
+      const token = await must(api.POST("/api/auth/tokens", { body: { name: String(fields.get("name")), expires_at: expires || null } }));
+      setMade({ name: token.name, key: token.key });
+      setErrors({});
+      form.reset();
+      say(`Key ${token.name} made. Copy it now: it is not shown again.`);
+      reload();
+    } catch (error) {
+      setErrors(fieldErrors(error));
+      sayError(error);
+    }
+  }
+
+  async function revoke(id: number, name: string) {
+    try {
+      await must(api.DELETE("/api/auth/tokens/{token_id}", { params: { path: { token_id: id } } }));
+      say(`Key ${name} revoked.`);
+      reload();
+    } catch (error) {
+      sayError(error);
+    }
+  }
+
+  return (
+    <section>
+      <h1>API keys</h1>
+      <p>Keys let scripts and sites call the API as you. The console's own key ends when you sign out.</p>
+      <form class="row-editor" onSubmit={create} aria-label="New key">
+        <FormErrors errors={errors} shown={["name", "expires_at"]} />
+        <Field label="Name" name="name" errors={errors}>
+          {(props) => <input {...props} name="name" required maxLength={100} />}
+        </Field>
+        <Field label="Expires (empty: never)" name="expires_at" errors={errors}>
+          {(props) => <input {...props} name="expires_at" type="date" />}
+        </Field>
+        <p class="actions">
+          <button type="submit">Make key</button>
+        </p>
+      </form>
+      {made && (
+        <div class="made-key" role="region" aria-label="The new key">
+          <p>
+            The key <strong>{made.name}</strong>, shown this once:
+          </p>
+          <p>
+            <code id="new-key">{made.key}</code>{" "}
+            <button type="button" onClick={() => navigator.clipboard?.writeText(made.key).then(() => say("Key copied."))}>
+              Copy
+            </button>
+            <button type="button" class="quiet" onClick={() => setMade(null)}>
+              Done
+            </button>
+          </p>
+        </div>
+      )}
+      {data && (
+        <table class="list">
+          <caption class="visually-hidden">Your keys</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Made</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.results.map((token) => (
+              <tr>
+                <td>{token.name}</td>
+                <td>{token.created_at.slice(0, 16).replace("T", " ")}</td>
+                <td>{token.last_used_at?.slice(0, 16).replace("T", " ") ?? "never"}</td>
+                <td>{token.expires_at?.slice(0, 10) ?? "never"}</td>
+                <td>
+                  <button type="button" class="danger" onClick={() => revoke(token.id, token.name)}>
+                    Revoke {token.name}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
