@@ -2,7 +2,7 @@
 import { defineConfig } from "vite";
 
 export default defineConfig({
-  base: "/console/",
+  base: "./", // relative: the app may be mounted under a prefix
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
     outDir: "dist",

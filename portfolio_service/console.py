@@ -18,6 +18,7 @@ from werkzeug.security import safe_join
 
 from .auth.permissions import ANYONE, permission
 from .errors import NotFound
+from .media.schemas import media_base_url
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -31,13 +32,13 @@ def dist_folder() -> str:
 def content_security_policy() -> str:
     """Scripts and styles from this origin only: no inline script, no ``eval``, no inline style.
 
-    Images may also come from ``MEDIA_URL``'s origin (a CDN or an S3 bucket).
+    Images may also come from where media files are served, when that is elsewhere
+    (``MEDIA_URL``'s CDN, or the S3 bucket).
     """
     images = ["'self'", "data:", "blob:"]
-    media_url = current_app.config["MEDIA_URL"]
-    if media_url:
-        parts = urlsplit(media_url)
-        images.append(f"{parts.scheme}://{parts.netloc}")
+    media = urlsplit(media_base_url())
+    if media.netloc and media.netloc != request.host:
+        images.append(f"{media.scheme}://{media.netloc}")
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; "
         f"img-src {' '.join(images)}; connect-src 'self'; manifest-src 'self'; "
@@ -81,7 +82,7 @@ def console_asset(filename: str):
     """
     folder = os.path.join(dist_folder(), "assets")
     path = safe_join(folder, filename)
-    compress = "gzip" in request.accept_encodings and filename.endswith((".js", ".css"))
+    compress = request.accept_encodings.quality("gzip") > 0 and filename.endswith((".js", ".css"))
     if path is not None and compress and os.path.isfile(path):
         response = current_app.response_class(
             _gzipped(path, os.path.getmtime(path)), mimetype=mimetypes.guess_type(path)[0]

@@ -55,6 +55,9 @@ def test_assets_are_cached_for_a_year_and_a_missing_one_is_a_json_404(client, bu
     assert gzip.decompress(zipped.data) == b"console.log(1)"
     assert zipped.headers["Vary"] == "Accept-Encoding"
     assert zipped.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    refused = client.get("/console/assets/index-abc.js", headers={"Accept-Encoding": "gzip;q=0, br"})
+    assert "Content-Encoding" not in refused.headers and refused.data == b"console.log(1)"
+    refused.close()
     missing = client.get("/console/assets/index-old.js")
     assert (missing.status_code, missing.get_json()) == (404, {"detail": "Not found."})
     escape = client.get("/console/assets/../../../wsgi.py")
@@ -72,6 +75,25 @@ def test_images_may_come_from_the_media_url(tmp_path, built):
     app = make_app(tmp_path, MEDIA_URL="https://cdn.example.com/files/")
     policy = app.test_client().get("/console/").headers["Content-Security-Policy"]
     assert "img-src 'self' data: blob: https://cdn.example.com;" in policy
+
+
+def test_images_may_come_from_the_bucket(tmp_path, built, monkeypatch):
+    app = make_app(tmp_path)
+    monkeypatch.setattr(
+        app.extensions["storage"],
+        "public_base_url",
+        lambda: "https://media.s3.example.com/core/",
+        raising=False,
+    )
+    policy = app.test_client().get("/console/").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: blob: https://media.s3.example.com;" in policy
+    assert "img-src 'self' data: blob:;" in client_policy(tmp_path)
+
+
+def client_policy(tmp_path) -> str:
+    """Local media: served by this host, which 'self' covers."""
+    app = make_app(tmp_path / "local")
+    return app.test_client().get("/console/").headers["Content-Security-Policy"]
 
 
 @pytest.mark.slow

@@ -55,9 +55,14 @@ export const session = {
   },
   /** Called when the API answers 401 to a request that carried the key. */
   onExpired: () => {},
+  /** Reads ``/me`` again: on a 403 (what the user may do has changed), and after editing oneself. */
+  reloadMe: () => {},
 };
 
-export const api = createClient<paths>({ baseUrl: location.origin });
+/** The app's root URL: the console is served at ``<root>/console/``, whatever prefix the app is mounted at. */
+export const ROOT = new URL("..", location.href).href.replace(/\/$/, "");
+
+export const api = createClient<paths>({ baseUrl: ROOT });
 
 api.use({
   onRequest({ request }) {
@@ -65,13 +70,16 @@ api.use({
     return request;
   },
   onResponse({ request, response }) {
-    if (response.status === 401 && request.headers.has("Authorization")) {
-      session.key = null;
-      session.onExpired();
-    }
+    if (response.status === 401 && request.headers.has("Authorization")) expired();
+    if (response.status === 403) session.reloadMe();
     return response;
   },
 });
+
+function expired() {
+  session.key = null;
+  session.onExpired();
+}
 
 /** The data of an openapi-fetch result, or its error thrown as an ApiError. */
 export async function must<T>(
@@ -88,14 +96,15 @@ export async function must<T>(
 export function upload(file: File, progress: (done: number) => void): Promise<Media> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", "/api/media");
+    request.open("POST", `${ROOT}/api/media`);
     request.setRequestHeader("Authorization", `Token ${session.key}`);
     request.responseType = "json";
     request.upload.onprogress = (event) => event.lengthComputable && progress(event.loaded / event.total);
     request.onload = () => {
       const body = request.response ?? { detail: `The upload failed (${request.status}).` };
-      if (request.status === 201) resolve(body as Media);
-      else reject(new ApiError(request.status, body));
+      if (request.status === 201) return resolve(body as Media);
+      if (request.status === 401) expired();
+      reject(new ApiError(request.status, body));
     };
     request.onerror = () => reject(new ApiError(0, { detail: "The upload could not reach the server." }));
     const form = new FormData();

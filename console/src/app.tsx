@@ -1,9 +1,9 @@
 // The shell: sign-in, then the navigation and the screen the hash names.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, must, session, type User } from "./api";
-import { match, navigate, useRoute } from "./router";
+import { match, navigate, useRoute, type Route } from "./router";
 import { Me, StatusLine, say, sayError } from "./ui";
-import { SCREENS } from "./views";
+import { SCREENS, type Screen } from "./views";
 import { SignIn } from "./views/signin";
 
 export function App() {
@@ -16,6 +16,8 @@ export function App() {
       setMe(null);
       say("Your session has ended: sign in again.");
     };
+    // A 403 means what this user may do changed: read it again, so that the screens follow.
+    session.reloadMe = () => must(api.GET("/api/auth/me")).then(setMe, () => {});
     if (session.key) {
       must(api.GET("/api/auth/me"))
         .then(setMe, () => (session.key = null))
@@ -23,15 +25,31 @@ export function App() {
     }
   }, []);
 
-  if (checking) return <p class="loading">Loading…</p>;
-  if (!me)
-    return (
-      <>
-        <SignIn onSignedIn={setMe} />
-        <StatusLine />
-      </>
-    );
+  const screens = me ? SCREENS.filter((screen) => screen.allowed(me)) : [];
+  const found = screens
+    .map((screen) => ({ screen, params: match(screen.path, route.path) }))
+    .find(({ params }) => params !== null);
+  const title = found?.screen.title ?? "Not found";
 
+  // A new screen: its name in the tab's title, and the focus at its start, as a page load would.
+  const first = useRef(true);
+  useEffect(() => {
+    document.title = me ? `${title} · Portfolio console` : "Sign in · Portfolio console";
+    if (first.current) first.current = false;
+    else document.getElementById("main")?.focus();
+  }, [route.path, Boolean(me)]);
+
+  return (
+    <>
+      {checking ? <p class="loading">Loading…</p> : me ? <Shell me={me} setMe={setMe} found={found} screens={screens} route={route} /> : <SignIn onSignedIn={setMe} />}
+      <StatusLine />
+    </>
+  );
+}
+
+type Found = { screen: Screen; params: Record<string, string> | null } | undefined;
+
+function Shell({ me, setMe, found, screens, route }: { me: User; setMe: (me: User | null) => void; found: Found; screens: Screen[]; route: Route }) {
   async function signOut() {
     try {
       await must(api.POST("/api/auth/logout")); // revokes the key
@@ -44,10 +62,6 @@ export function App() {
     say("Signed out.");
   }
 
-  const screens = SCREENS.filter((screen) => screen.allowed(me));
-  const found = screens
-    .map((screen) => ({ screen, params: match(screen.path, route.path) }))
-    .find(({ params }) => params !== null);
   return (
     <Me.Provider value={me}>
       <a class="skip" href="#main" onClick={(event) => (event.preventDefault(), document.getElementById("main")?.focus())}>
@@ -76,9 +90,8 @@ export function App() {
         </span>
       </header>
       <main id="main" tabIndex={-1}>
-        {found ? <found.screen.view {...found.params!} params={route.params} /> : <NotFound />}
+        {found ? <found.screen.view key={route.path} {...found.params!} params={route.params} /> : <NotFound />}
       </main>
-      <StatusLine />
     </Me.Provider>
   );
 }

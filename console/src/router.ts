@@ -34,5 +34,10 @@ export function match(pattern: string, path: string): Record<string, string> | n
     "^" + pattern.replace(/:(\w+)/g, (_, name) => (names.push(name), "([^/]+)")) + "$",
   );
   const found = regex.exec(path);
-  return found ? Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])])) : null;
+  if (!found) return null;
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
+  } catch {
+    return null; // a malformed hash names no screen
+  }
 }

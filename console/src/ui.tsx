@@ -8,27 +8,32 @@ export const useMe = () => useContext(Me);
 
 // --------------------------------------------------------------------------- announcements
 
-let announce: (text: string) => void = () => {};
+let announce: (text: string, isError: boolean) => void = () => {};
 
 /** Say ``text`` to screen readers and show it in the status line. */
 export function say(text: string) {
-  announce(text);
+  announce(text, false);
 }
 
-/** Show an error the API gave (or any other) in the status line, assertively. */
+/** Show an error the API gave (or any other) in the status line, and announce it at once. */
 export function sayError(error: unknown) {
-  announce(`Error: ${error instanceof Error ? error.message : String(error)}`);
+  announce(`Error: ${error instanceof Error ? error.message : String(error)}`, true);
 }
 
+/** The one status line: a polite region for news, an assertive one for errors. Each message is
+ * cleared first, so that saying the same thing twice ("Saved.") is announced twice. */
 export function StatusLine() {
-  const [text, setText] = useState("");
+  const [message, setMessage] = useState({ text: "", isError: false });
   useEffect(() => {
-    announce = (value) => setText(value);
+    announce = (text, isError) => {
+      setMessage({ text: "", isError });
+      setTimeout(() => setMessage({ text, isError }), 50);
+    };
   }, []);
-  const isError = text.startsWith("Error:");
   return (
-    <div class={isError ? "status error" : "status"} role={isError ? "alert" : "status"} aria-live="polite">
-      {text}
+    <div class={message.text ? (message.isError ? "status error" : "status") : "status empty"}>
+      <p role="status">{message.isError ? "" : message.text}</p>
+      <p role="alert">{message.isError ? message.text : ""}</p>
     </div>
   );
 }
@@ -103,7 +108,8 @@ export function fieldErrors(error: unknown): FieldErrors {
 
 type DialogProps = { title: string; open: boolean; onClose: () => void; children: ComponentChildren; wide?: boolean };
 
-/** A modal ``<dialog>``: focus moves into it, Escape closes it, focus returns where it was. */
+/** A modal ``<dialog>``, opened and closed by ``open``: focus moves into it, Escape asks ``onClose``,
+ * focus returns where it was. */
 export function Dialog({ title, open, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId("dialog");
@@ -113,7 +119,19 @@ export function Dialog({ title, open, onClose, children, wide }: DialogProps) {
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} class={wide ? "wide" : undefined} aria-labelledby={titleId} onClose={onClose}>
+    <dialog
+      ref={ref}
+      class={wide ? "wide" : undefined}
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault(); // Escape: the owner's state closes it, as for every other way out
+        onClose();
+      }}
+      onKeyDown={(event) => {
+        // Enter in a search box inside the dialog must not submit a form the dialog sits in.
+        if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.preventDefault();
+      }}
+    >
       {open && (
         <>
           <header>
@@ -133,18 +151,20 @@ export function Dialog({ title, open, onClose, children, wide }: DialogProps) {
 
 /** A list's search box, its other filters (``children``) and the button that applies them. */
 export function Filters({ search, onSearch, children }: { search: string; onSearch: (search: string) => void; children?: ComponentChildren }) {
+  const [text, setText] = useState(search);
+  useEffect(() => setText(search), [search]);
   return (
     <form
       class="filters"
       role="search"
       onSubmit={(event) => {
         event.preventDefault();
-        onSearch(String(new FormData(event.currentTarget).get("search")));
+        onSearch(text);
       }}
     >
       <label>
         Search
-        <input type="search" name="search" value={search} />
+        <input type="search" name="search" value={text} onInput={(event) => setText(event.currentTarget.value)} />
       </label>
       {children}
       <button type="submit">Search</button>
@@ -169,6 +189,11 @@ export function Pager({ page, size, data, onPage }: { page: number; size: number
       </button>
     </nav>
   );
+}
+
+/** Move the focus to the first element matching ``selector`` once the page has redrawn. */
+export function focusSoon(selector: string) {
+  requestAnimationFrame(() => (document.querySelector(selector) as HTMLElement | null)?.focus());
 }
 
 /** Load with ``load`` whenever ``deps`` change; the latest answer wins. */

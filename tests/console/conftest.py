@@ -110,6 +110,8 @@ def check(page, name: str) -> None:
     assert grave == [], f"axe on {name}: {grave}"
 
 
-def said(page) -> str:
-    """What the status line announced last."""
-    return page.locator(".status").inner_text()
+def announced(page, text: str, role: str = "status") -> str:
+    """Wait until the status line's live region (``status``, or ``alert`` for errors) says ``text``."""
+    region = page.locator(".status").get_by_role(role).filter(has_text=text)
+    region.wait_for()
+    return region.inner_text()

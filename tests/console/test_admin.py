@@ -67,6 +67,7 @@ def test_uploading_many_files_then_deleting_a_media_in_use(page, server, tmp_pat
     portfolio = server.api("POST", "/api/portfolios", json={"title": "Dockside", "image": dock["id"]}).json()
     page.reload()
     page.get_by_role("form", name="Details of dock-1.jpg").get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog", name="Delete dock-1.jpg?").get_by_role("button", name="Delete").click()
     dialog = page.get_by_role("dialog", name="This media is still used")
     dialog.get_by_role("link", name=f"portfolio {portfolio['id']}").wait_for()
     assert "(image)" in dialog.inner_text()
@@ -74,6 +75,16 @@ def test_uploading_many_files_then_deleting_a_media_in_use(page, server, tmp_pat
     assert server.api("GET", f"/api/media/{dock['id']}").status_code == 200  # nothing deleted yet
     dialog.get_by_role("button", name="Delete anyway").click()
     page.get_by_text("dock-1.jpg deleted.").wait_for()
+
+    unused = next(media for media in uploaded["results"] if media["name"] == "dock-2.jpg")
+    page.get_by_role("form", name="Details of dock-2.jpg").get_by_role("button", name="Delete").click()
+    confirm = page.get_by_role("dialog", name="Delete dock-2.jpg?")
+    confirm.get_by_role("button", name="Keep it").click()
+    assert server.api("GET", f"/api/media/{unused['id']}").status_code == 200
+    page.get_by_role("form", name="Details of dock-2.jpg").get_by_role("button", name="Delete").click()
+    confirm.get_by_role("button", name="Delete").click()
+    page.get_by_text("dock-2.jpg deleted.").wait_for()
+    assert server.api("GET", f"/api/media/{unused['id']}").status_code == 404
     assert server.api("GET", f"/api/media/{dock['id']}").status_code == 404
     assert server.api("GET", f"/api/portfolios/{portfolio['id']}").json()["image_data"] is None
 
@@ -92,7 +103,7 @@ def test_a_user_with_only_4203_is_offered_no_delete_and_no_upload(page, server):
     assert page.get_by_role("button", name="Choose cover image").count() == 0  # the library needs 4101
     assert page.get_by_role("button", name="Add images").count() == 0
     assert page.get_by_label("Upload files").count() == 0
-    page.get_by_label("Add a tag").fill("no such tag")
+    page.get_by_role("searchbox", name="Add a tag").fill("no such tag")
     assert page.get_by_role("button", name="Create tag “no such tag”").count() == 0  # needs 4402
     page.get_by_label("Excerpt").fill("Edited by Eddie.")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -123,6 +134,7 @@ def test_an_api_key_is_shown_once_and_revoked(page, server):
     assert page.locator("#new-key").count() == 0  # shown once
 
     page.get_by_role("button", name="Revoke deploy hook").click()
+    page.get_by_role("dialog", name="Revoke this key?").get_by_role("button", name="Revoke key").click()
     page.get_by_text("Key deploy hook revoked.").wait_for()
     assert requests.get(f"{server.base}/api/auth/me", headers=headers, timeout=10).status_code == 401
     page.get_by_role("cell", name="deploy hook", exact=True).wait_for(state="detached")

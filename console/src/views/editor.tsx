@@ -13,16 +13,16 @@ type Form = {
   slug: string;
   excerpt: string;
   description: string;
-  order: number;
+  order: string; // as typed: "-" on the way to "-3" is fine
   is_active: boolean;
-  completed_at: string; // yyyy-mm-dd, or ""
+  completed_at: string; // as the API gave it, or yyyy-mm-dd once edited (midnight UTC), or ""
   employer: Employer | null;
   image: Media | null;
   tags: Tag[];
   images: Media[];
 };
 
-const EMPTY: Form = { title: "", slug: "", excerpt: "", description: "", order: 0, is_active: true, completed_at: "", employer: null, image: null, tags: [], images: [] };
+const EMPTY: Form = { title: "", slug: "", excerpt: "", description: "", order: "0", is_active: true, completed_at: "", employer: null, image: null, tags: [], images: [] };
 
 function formOf(portfolio: Portfolio): Form {
   return {
@@ -30,9 +30,9 @@ function formOf(portfolio: Portfolio): Form {
     slug: portfolio.slug,
     excerpt: portfolio.excerpt,
     description: portfolio.description ?? "",
-    order: portfolio.order,
+    order: String(portfolio.order),
     is_active: portfolio.is_active,
-    completed_at: portfolio.completed_at?.slice(0, 10) ?? "",
+    completed_at: portfolio.completed_at ?? "",
     employer: (portfolio.employer_data as Employer | null) ?? null,
     image: portfolio.image_data ?? null,
     tags: portfolio.tags_data as Tag[],
@@ -47,7 +47,7 @@ function bodyOf(form: Form) {
     slug: form.slug,
     excerpt: form.excerpt,
     description: form.description || null,
-    order: form.order,
+    order: Number(form.order),
     is_active: form.is_active,
     completed_at: form.completed_at || null,
     employer: form.employer?.id ?? null,
@@ -55,6 +55,18 @@ function bodyOf(form: Form) {
     tags: form.tags.map((tag) => tag.id),
     images: form.images.map((media) => media.id),
   };
+}
+
+type Body = ReturnType<typeof bodyOf>;
+
+/** The fields of ``form`` that differ from ``base``: a PATCH sends only those, so a field the user
+ * did not touch (the time of ``completed_at``, say) is never rewritten from the form's copy. */
+function changes(form: Form, base: Form): Partial<Body> {
+  const now = bodyOf(form);
+  const before = bodyOf(base);
+  return Object.fromEntries(
+    Object.entries(now).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(before[name as keyof Body])),
+  ) as Partial<Body>;
 }
 
 /** What a slug made from ``title`` looks like (the server makes its own when none is sent). */
@@ -107,34 +119,53 @@ export function PortfolioEditor({ id }: { id?: string }) {
     setErrors({});
   }
 
-  /** Links and meta changed the document: take its new state and ETag, keeping unsaved field edits. */
+  /** Links or meta changed the document: take its links, meta and ETag, keeping unsaved field edits.
+   * If its fields changed too, someone else saved meanwhile: that is a conflict, not a silent merge. */
   async function refreshKeepingEdits() {
     if (!loaded) return;
     const next = await fetchPortfolio(loaded.portfolio.id);
-    setLoaded(next);
+    if (JSON.stringify(formOf(next.portfolio)) !== JSON.stringify(formOf(loaded.portfolio))) setConflict(next);
+    else setLoaded(next);
   }
 
   useEffect(() => {
     if (isNew) return;
-    fetchPortfolio(Number(id)).then(show, (error) => (setMissing(true), sayError(error)));
+    let current = true; // a slow answer for a portfolio left since is dropped
+    fetchPortfolio(Number(id)).then(
+      (next) => current && show(next),
+      (error) => current && (setMissing(true), sayError(error)),
+    );
+    return () => {
+      current = false;
+    };
   }, [id]);
 
-  const set = <K extends keyof Form>(name: K, value: Form[K]) =>
-    setForm((current) => ({ ...current, [name]: value, ...(name === "title" && !slugTouched ? { slug: slugify(String(value)) } : {}) }));
+  const dirty = JSON.stringify(form) !== JSON.stringify(loaded ? formOf(loaded.portfolio) : EMPTY);
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault(); // unsaved edits: the browser asks first
+    addEventListener("beforeunload", warn);
+    return () => removeEventListener("beforeunload", warn);
+  }, [dirty]);
 
-  async function save(event?: Event, ifMatch = loaded?.etag) {
+  const set = <K extends keyof Form>(name: K, value: Form[K]) => setForm((current) => ({ ...current, [name]: value }));
+
+  /** Create, or PATCH the changed fields; ``overwrite`` sends every field over a newer version. */
+  async function save(event?: Event, ifMatch = loaded?.etag, overwrite = false) {
     event?.preventDefault();
     setBusy(true);
     try {
       if (isNew) {
-        const created = await must(api.POST("/api/portfolios", { body: bodyOf(form) }));
+        // An untouched slug is left to the server, which makes one from the title (-2, -3... on a clash).
+        const { slug, ...rest } = bodyOf(form);
+        const created = await must(api.POST("/api/portfolios", { body: slugTouched && slug ? { ...rest, slug } : rest }));
         say(`Portfolio ${created.title} created.`);
         navigate(`/portfolios/${created.id}`);
         return;
       }
       const { data, error, response } = await api.PATCH("/api/portfolios/{portfolio_id}", {
         params: { path: { portfolio_id: loaded!.portfolio.id }, header: { "If-Match": ifMatch } },
-        body: bodyOf(form),
+        body: overwrite ? bodyOf(form) : changes(form, formOf(loaded!.portfolio)),
       });
       if (response.status === 412) {
         setConflict(await fetchPortfolio(loaded!.portfolio.id));
@@ -146,6 +177,7 @@ export function PortfolioEditor({ id }: { id?: string }) {
       setConflict(null);
       say("Saved.");
     } catch (error) {
+      setConflict(null); // the errors are shown at their fields, not behind the dialog
       setErrors(fieldErrors(error));
       sayError(error);
       requestAnimationFrame(() => (document.querySelector("[aria-invalid=true]") as HTMLElement | null)?.focus());
@@ -169,7 +201,8 @@ export function PortfolioEditor({ id }: { id?: string }) {
   if (!isNew && !loaded) return <p class="loading">Loading…</p>;
 
   const text = (name: "title" | "slug" | "excerpt") => (event: Event) => set(name, (event.currentTarget as HTMLInputElement).value);
-  const fields = Object.keys(LABELS);
+  // The fields that show their own errors; any other (employer, is_active...) goes to the form's list.
+  const fields = ["title", "slug", "excerpt", "description", "order", "completed_at", "image", "images", "tags"];
   const changed = conflict && loaded ? fields.filter((name) => shown(formOf(conflict.portfolio)[name as keyof Form]) !== shown(formOf(loaded.portfolio)[name as keyof Form])) : [];
 
   return (
@@ -188,12 +221,19 @@ export function PortfolioEditor({ id }: { id?: string }) {
             <Field label="Title" name="title" errors={errors}>
               {(props) => <input {...props} value={form.title} onInput={text("title")} disabled={disabled} required maxLength={200} />}
             </Field>
-            <Field label="Slug" name="slug" errors={errors} hint={isNew && !slugTouched ? "Suggested from the title; edit it to choose your own." : "Lower-case letters, digits and hyphens."}>
+            <Field label="Slug" name="slug" errors={errors} hint={isNew && !slugTouched ? "Left empty, it is made from the title, as shown." : "Lower-case letters, digits and hyphens."}>
               {(props) => (
                 <div class="with-button">
-                  <input {...props} value={form.slug} onInput={(event) => (setSlugTouched(true), text("slug")(event))} disabled={disabled} pattern="[a-z0-9]+(-[a-z0-9]+)*" />
+                  <input
+                    {...props}
+                    value={form.slug}
+                    placeholder={isNew ? slugify(form.title) : undefined}
+                    onInput={(event) => (setSlugTouched(true), text("slug")(event))}
+                    disabled={disabled}
+                    pattern="[a-z0-9]+(-[a-z0-9]+)*"
+                  />
                   {!disabled && (
-                    <button type="button" class="quiet" onClick={() => set("slug", slugify(form.title))}>
+                    <button type="button" class="quiet" onClick={() => (setSlugTouched(true), set("slug", slugify(form.title)))}>
                       Suggest from title
                     </button>
                   )}
@@ -208,10 +248,10 @@ export function PortfolioEditor({ id }: { id?: string }) {
             </Field>
             <div class="inline">
               <Field label="Order" name="order" errors={errors}>
-                {(props) => <input {...props} type="number" step={1} value={form.order} onInput={(event) => set("order", Number(event.currentTarget.value))} disabled={disabled} />}
+                {(props) => <input {...props} type="text" inputMode="numeric" value={form.order} onInput={(event) => set("order", event.currentTarget.value)} disabled={disabled} />}
               </Field>
               <Field label="Completed" name="completed_at" errors={errors}>
-                {(props) => <input {...props} type="date" value={form.completed_at} onInput={(event) => set("completed_at", event.currentTarget.value)} disabled={disabled} />}
+                {(props) => <input {...props} type="date" value={form.completed_at.slice(0, 10)} onInput={(event) => set("completed_at", event.currentTarget.value)} disabled={disabled} />}
               </Field>
               <div class="field checkbox">
                 <input id="is-active" type="checkbox" checked={form.is_active} onChange={(event) => set("is_active", event.currentTarget.checked)} disabled={disabled} />
@@ -231,11 +271,13 @@ export function PortfolioEditor({ id }: { id?: string }) {
           </div>
         </div>
         <Gallery value={form.images} onChange={(images) => set("images", images)} disabled={disabled} errors={errors} />
-        {mayEdit && (
+        {(mayEdit || (!isNew && can(me, Perm.PORTFOLIO_DELETE))) && (
           <p class="actions sticky">
-            <button type="submit" class="primary" disabled={busy}>
-              {isNew ? "Create portfolio" : "Save"}
-            </button>
+            {mayEdit && (
+              <button type="submit" class="primary" disabled={busy}>
+                {isNew ? "Create portfolio" : "Save"}
+              </button>
+            )}
             {!isNew && can(me, Perm.PORTFOLIO_DELETE) && (
               <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
                 Delete portfolio
@@ -272,7 +314,7 @@ export function PortfolioEditor({ id }: { id?: string }) {
           <button type="button" onClick={() => (show(conflict!), setConflict(null), say("Reloaded the newer version; your changes were discarded."))}>
             Reload theirs (discard mine)
           </button>
-          <button type="button" class="primary" onClick={() => save(undefined, conflict!.etag)}>
+          <button type="button" class="primary" onClick={() => save(undefined, conflict!.etag, true)}>
             Overwrite with mine
           </button>
         </footer>

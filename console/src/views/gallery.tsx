@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import type { Media, MediaLike } from "../api";
 import { can, Perm } from "../api";
-import { messages, say, Thumb, useMe } from "../ui";
+import { focusSoon, messages, say, Thumb, useId, useMe } from "../ui";
 import type { FieldErrors } from "../api";
 import { MediaPicker } from "./pickers";
 
@@ -22,8 +22,9 @@ export function CoverPicker({ value, onChange, disabled, errors, legend = "Cover
   const [open, setOpen] = useState(false);
   const mayChoose = can(useMe(), Perm.MEDIA_VIEW); // the library needs 4101
   const noun = anyFile ? "file" : "image";
+  const id = useId("cover");
   return (
-    <fieldset class="picker cover">
+    <fieldset class="picker cover" id={id}>
       <legend>{legend}</legend>
       <Thumb media={value} size={128} />
       <p>{value ? value.name : `No ${noun}`}</p>
@@ -35,7 +36,7 @@ export function CoverPicker({ value, onChange, disabled, errors, legend = "Cover
             </button>
           )}
           {value && (
-            <button type="button" class="quiet" onClick={() => onChange(null)}>
+            <button type="button" class="quiet" onClick={() => (onChange(null), say(`${legend} removed.`), focusSoon(`#${id} button`))}>
               Remove {legend.toLowerCase()}
             </button>
           )}
@@ -55,6 +56,14 @@ export function Gallery({ value, onChange, disabled, errors }: { value: Media[];
   const [open, setOpen] = useState(false);
   const mayChoose = can(useMe(), Perm.MEDIA_VIEW);
   const [dragged, setDragged] = useState<number | null>(null);
+
+  function remove(index: number) {
+    const next = value.filter((_, i) => i !== index);
+    onChange(next);
+    say(`${value[index].name} removed from the gallery.`);
+    const neighbour = next[Math.min(index, next.length - 1)];
+    focusSoon(neighbour ? `#gallery-${neighbour.id}` : ".gallery > button");
+  }
 
   function move(from: number, to: number) {
     if (to < 0 || to >= value.length || from === to) return;
@@ -90,9 +99,10 @@ export function Gallery({ value, onChange, disabled, errors }: { value: Media[];
               setDragged(null);
             }}
             onKeyDown={(event) => {
-              if (!event.altKey || event.target !== event.currentTarget) return;
               const step = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 }[event.key];
-              if (step) (event.preventDefault(), move(index, index + step));
+              if (!event.altKey || !step || disabled) return;
+              event.preventDefault(); // Alt+Left is also the browser's Back: never leave with unsaved edits
+              move(index, index + step);
             }}
           >
             <Thumb media={media} />
@@ -105,7 +115,7 @@ export function Gallery({ value, onChange, disabled, errors }: { value: Media[];
                 <button type="button" class="quiet" disabled={index === value.length - 1} onClick={() => move(index, index + 1)} aria-label={`Move ${media.name} later`}>
                   →
                 </button>
-                <button type="button" class="quiet" onClick={() => onChange(value.filter((_, i) => i !== index))} aria-label={`Remove ${media.name} from the gallery`}>
+                <button type="button" class="quiet" onClick={() => remove(index)} aria-label={`Remove ${media.name} from the gallery`}>
                   ×
                 </button>
               </span>

@@ -11,6 +11,7 @@ import { Users } from "./users";
 
 export type Screen = {
   path: string;
+  title: string;
   nav?: string;
   allowed: (me: User) => boolean;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,12 +21,12 @@ export type Screen = {
 const anyone = () => true;
 
 export const SCREENS: Screen[] = [
-  { path: "/portfolios", nav: "Portfolios", allowed: anyone, view: PortfolioList },
-  { path: "/portfolios/new", allowed: (me) => can(me, Perm.PORTFOLIO_CREATE), view: PortfolioEditor },
-  { path: "/portfolios/:id", allowed: anyone, view: PortfolioEditor },
-  { path: "/media", nav: "Media", allowed: (me) => can(me, Perm.MEDIA_VIEW), view: MediaLibrary },
-  { path: "/employers", nav: "Employers", allowed: anyone, view: EmployerList },
-  { path: "/tags", nav: "Tags", allowed: anyone, view: TagList },
-  { path: "/users", nav: "Users", allowed: (me) => me.is_admin, view: Users },
-  { path: "/keys", nav: "API keys", allowed: anyone, view: Keys },
+  { path: "/portfolios", title: "Portfolios", nav: "Portfolios", allowed: anyone, view: PortfolioList },
+  { path: "/portfolios/new", title: "New portfolio", allowed: (me) => can(me, Perm.PORTFOLIO_CREATE), view: PortfolioEditor },
+  { path: "/portfolios/:id", title: "Portfolio", allowed: anyone, view: PortfolioEditor },
+  { path: "/media", title: "Media library", nav: "Media", allowed: (me) => can(me, Perm.MEDIA_VIEW), view: MediaLibrary },
+  { path: "/employers", title: "Employers", nav: "Employers", allowed: anyone, view: EmployerList },
+  { path: "/tags", title: "Tags", nav: "Tags", allowed: anyone, view: TagList },
+  { path: "/users", title: "Users", nav: "Users", allowed: (me) => me.is_admin, view: Users },
+  { path: "/keys", title: "API keys", nav: "API keys", allowed: anyone, view: Keys },
 ];

@@ -1,10 +1,15 @@
 // Everyone's own API keys: made with a name and an expiry, the key shown once, revoked at will.
 import { useState } from "preact/hooks";
 import { api, must, type FieldErrors } from "../api";
-import { Field, FormErrors, fieldErrors, say, sayError, useLoad } from "../ui";
+import { navigate } from "../router";
+import { Dialog, Field, FormErrors, Pager, fieldErrors, say, sayError, useLoad } from "../ui";
 
-export function Keys() {
-  const [data, reload] = useLoad(() => must(api.GET("/api/auth/tokens", { params: { query: { page_size: 100 } } })), []);
+const SIZE = 20;
+
+export function Keys({ params }: { params: URLSearchParams }) {
+  const page = Number(params.get("page") ?? 1);
+  const [data, reload] = useLoad(() => must(api.GET("/api/auth/tokens", { params: { query: { page, page_size: SIZE } } })), [page]);
+  const [revoking, setRevoking] = useState<{ id: number; name: string } | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [made, setMade] = useState<{ name: string; key: string } | null>(null);
 
@@ -14,7 +19,9 @@ export function Keys() {
     const fields = new FormData(form);
     const expires = String(fields.get("expires_at") ?? "");
     try {
-      const token = await must(api.POST("/api/auth/tokens", { body: { name: String(fields.get("name")), expires_at: expires || null } }));
+      // The key works through the whole day chosen, to its last second (UTC).
+      const expires_at = expires ? `${expires}T23:59:59Z` : null;
+      const token = await must(api.POST("/api/auth/tokens", { body: { name: String(fields.get("name")), expires_at } }));
       setMade({ name: token.name, key: token.key });
       setErrors({});
       form.reset();
@@ -27,6 +34,7 @@ export function Keys() {
   }
 
   async function revoke(id: number, name: string) {
+    setRevoking(null);
     try {
       await must(api.DELETE("/api/auth/tokens/{token_id}", { params: { path: { token_id: id } } }));
       say(`Key ${name} revoked.`);
@@ -45,7 +53,7 @@ export function Keys() {
         <Field label="Name" name="name" errors={errors}>
           {(props) => <input {...props} name="name" required maxLength={100} />}
         </Field>
-        <Field label="Expires (empty: never)" name="expires_at" errors={errors}>
+        <Field label="Last day (UTC; empty: never expires)" name="expires_at" errors={errors}>
           {(props) => <input {...props} name="expires_at" type="date" />}
         </Field>
         <p class="actions">
@@ -90,7 +98,7 @@ export function Keys() {
                 <td>{token.last_used_at?.slice(0, 16).replace("T", " ") ?? "never"}</td>
                 <td>{token.expires_at?.slice(0, 10) ?? "never"}</td>
                 <td>
-                  <button type="button" class="danger" onClick={() => revoke(token.id, token.name)}>
+                  <button type="button" class="danger" onClick={() => setRevoking(token)}>
                     Revoke {token.name}
                   </button>
                 </td>
@@ -99,6 +107,18 @@ export function Keys() {
           </tbody>
         </table>
       )}
+      {data && <Pager page={page} size={SIZE} data={data} onPage={(next) => navigate("/keys", { page: next })} />}
+      <Dialog title="Revoke this key?" open={revoking !== null} onClose={() => setRevoking(null)}>
+        <p>Whatever uses the key {revoking?.name} is refused from now on. This cannot be undone.</p>
+        <footer>
+          <button type="button" onClick={() => setRevoking(null)}>
+            Keep it
+          </button>
+          <button type="button" class="danger" onClick={() => revoking && revoke(revoking.id, revoking.name)}>
+            Revoke key
+          </button>
+        </footer>
+      </Dialog>
     </section>
   );
 }

@@ -78,6 +78,7 @@ export function MediaLibrary({ params }: { params: URLSearchParams }) {
     () => must(api.GET("/api/media", { params: { query: { search: query.search || undefined, type: query.type || undefined, page: query.page, page_size: SIZE } } })),
     [params.toString()],
   );
+  // A delete asks first; if the media is in use, the dialog then shows where, and offers the forced delete.
   const [deleting, setDeleting] = useState<{ media: Media; references: Reference[] | null } | null>(null);
   const set = (changes: Partial<typeof query>) => navigate("/media", { ...query, page: undefined, ...changes });
 
@@ -91,6 +92,7 @@ export function MediaLibrary({ params }: { params: URLSearchParams }) {
       if (error instanceof ApiError && error.status === 409) {
         setDeleting({ media, references: error.body.references as Reference[] });
       } else {
+        setDeleting(null);
         sayError(error);
       }
     }
@@ -114,15 +116,26 @@ export function MediaLibrary({ params }: { params: URLSearchParams }) {
         <>
           <ul class="grid media-grid" aria-label="Media">
             {data.results.map((media) => (
-              <MediaTile key={`${media.id}:${media.name}:${media.alt}`} media={media} onChanged={reload} onDelete={(m) => remove(m)} />
+              <MediaTile key={`${media.id}:${media.name}:${media.alt}`} media={media} onChanged={reload} onDelete={(m) => setDeleting({ media: m, references: null })} />
             ))}
           </ul>
           {data.results.length === 0 && <p>No media matches.</p>}
           <Pager page={query.page} size={SIZE} data={data} onPage={(page) => navigate("/media", { ...query, page })} />
         </>
       )}
-      <Dialog title="This media is still used" open={deleting !== null} onClose={() => setDeleting(null)}>
-        {deleting && (
+      <Dialog title={`Delete ${deleting?.media.name}?`} open={deleting !== null && deleting.references === null} onClose={() => setDeleting(null)}>
+        <p>The file and its thumbnails are deleted for good.</p>
+        <footer>
+          <button type="button" onClick={() => setDeleting(null)}>
+            Keep it
+          </button>
+          <button type="button" class="danger" onClick={() => deleting && remove(deleting.media)}>
+            Delete
+          </button>
+        </footer>
+      </Dialog>
+      <Dialog title="This media is still used" open={deleting?.references != null} onClose={() => setDeleting(null)}>
+        {deleting?.references && (
           <>
             <p>
               <strong>{deleting.media.name}</strong> is used by:

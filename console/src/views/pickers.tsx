@@ -1,7 +1,7 @@
 // Choosing related things: an employer, tags (created on the spot), media from the library or uploaded.
 import { useState } from "preact/hooks";
 import { api, can, must, Perm, upload, type Employer, type Media, type Tag } from "../api";
-import { Dialog, Thumb, say, sayError, useId, useLoad, useMe } from "../ui";
+import { Dialog, Thumb, focusSoon, say, sayError, useId, useLoad, useMe } from "../ui";
 
 /** A search box and the matching names as a list box; picking one calls ``onPick``. */
 function Finder<T extends { id: number; name: string }>({
@@ -24,9 +24,20 @@ function Finder<T extends { id: number; name: string }>({
   return (
     <div class="finder">
       <label for={id}>{label}</label>
-      <input id={id} type="search" value={search} disabled={disabled} onInput={(event) => setSearch(event.currentTarget.value)} />
+      <input
+        id={id}
+        type="search"
+        value={search}
+        disabled={disabled}
+        onInput={(event) => setSearch(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key !== "Enter") return;
+          event.preventDefault(); // Enter picks the first match; it never submits the form around
+          if (matches[0]) (onPick(matches[0]), setSearch(""));
+        }}
+      />
       {matches.length > 0 && (
-        <ul class="matches" aria-label={`${label}: matches`}>
+        <ul class="matches" aria-label="Matching names">
           {matches.map((item) => (
             <li>
               <button type="button" onClick={() => (onPick(item), setSearch(""))}>
@@ -72,19 +83,25 @@ export function TagPicker({ value, onChange, disabled }: { value: Tag[]; onChang
       const tag = await must(api.POST("/api/tags", { body: { name } }));
       add(tag);
       say(`Tag ${tag.name} created and added.`);
+      focusSoon(".tags-picker input");
     } catch (error) {
       sayError(error);
     }
   }
   return (
-    <fieldset class="picker">
+    <fieldset class="picker tags-picker">
       <legend>Tags</legend>
       <ul class="chips" aria-label="Tags of this portfolio">
         {value.map((tag) => (
           <li>
             {tag.name}
             {!disabled && (
-              <button type="button" class="quiet" aria-label={`Remove tag ${tag.name}`} onClick={() => onChange(value.filter((t) => t.id !== tag.id))}>
+              <button
+                type="button"
+                class="quiet"
+                aria-label={`Remove tag ${tag.name}`}
+                onClick={() => (onChange(value.filter((t) => t.id !== tag.id)), say(`Tag ${tag.name} removed.`), focusSoon(".tags-picker input"))}
+              >
                 ×
               </button>
             )}

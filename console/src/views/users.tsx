@@ -1,6 +1,6 @@
 // Admins manage users: flags, permission codes shown with what each allows, a new password.
 import { useState } from "preact/hooks";
-import { api, must, type FieldErrors, type User } from "../api";
+import { api, must, session, type FieldErrors, type User } from "../api";
 import { navigate } from "../router";
 import { Dialog, Field, FormErrors, Pager, fieldErrors, say, sayError, useLoad, useMe } from "../ui";
 
@@ -28,6 +28,7 @@ function UserForm({ user, codes, onSaved, onDelete }: { user?: User; codes: Code
       if (user) await must(api.PATCH("/api/auth/users/{user_id}", { params: { path: { user_id: user.id } }, body }));
       else await must(api.POST("/api/auth/users", { body: { ...body, password } }));
       setErrors({});
+      if (user?.id === me?.id) session.reloadMe(); // one's own flags and codes decide the screens
       say(`User ${value.username} saved.`);
       if (!user) setValue({ ...value, username: "", password: "", permissions: [] });
       onSaved();
