@@ -50,7 +50,7 @@ check: $(VENV)/.dev-deps  ## the fast lane: lint, format, types, and every test 
 	$(BIN)/python -m pytest -q -m "not slow" -n 2 -p no:randomly $(PYTEST_ARGS)
 
 console-types: $(VENV)/.run-deps console/node_modules/.installed  ## console/src/schema.d.ts from the OpenAPI document
-	FLASK_APP=wsgi PORTFOLIO_ENV=development DATABASE_URL=sqlite:// SECRET_KEY=types $(BIN)/flask openapi > console/openapi.json
+	FLASK_APP=wsgi PORTFOLIO_ENV=development DATABASE_URL=sqlite:// JOBS_URL=memory:// SECRET_KEY=types $(BIN)/flask openapi > console/openapi.json
 	cd console && OPENAPI=openapi.json npm run --silent types && rm openapi.json
 
 lint: $(VENV)/.dev-deps

@@ -18,5 +18,8 @@ if [ "${MIGRATE_ON_BOOT:-1}" = 1 ]; then
 fi
 if [ "$PORTFOLIO_ENV" = development ]; then
     flask first-run
+    # One worker beside the server, for the jobs after an upload (a deployment runs
+    # `flask jobs worker` as a service of its own). Ctrl-C stops both.
+    flask jobs worker &
 fi
 exec gunicorn wsgi:app

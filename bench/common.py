@@ -141,6 +141,7 @@ def instance_env(tmp: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
         "MEDIA_ROOT": str(tmp / "media"),
         "MEDIA_STORAGE": "local",
+        "JOBS_URL": f"sqlite:///{tmp / 'jobs.db'}",
         "SECRET_KEY": "bench",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "FLASK_APP": "wsgi",

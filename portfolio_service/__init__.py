@@ -106,6 +106,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 def register_extensions(app: Flask) -> None:
     from .database import configure_sqlite, prepare_sqlite_file
     from .extensions import db, ma, migrate
+    from .jobs import make_queue
     from .media.storage import storage_from_config
     from .portfolio.documents import listen as listen_for_content_changes
 
@@ -119,6 +120,7 @@ def register_extensions(app: Flask) -> None:
             prepare_sqlite_file(db.engine.url.database)
             configure_sqlite(db.engine)
     app.extensions["storage"] = storage_from_config(app.config)
+    make_queue(app)
     if app.config["CORS_ORIGINS"]:
         from flask_cors import CORS
 
@@ -132,13 +134,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, console, media, ops, portfolio
+    from . import auth, console, jobs, media, ops, portfolio
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(portfolio.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(jobs.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -22,6 +22,11 @@ ENV_SETTINGS = {
     "TRUSTED_PROXIES": int,
     "CORS_ORIGINS": lambda value: [o.strip() for o in value.split(",") if o.strip()],
     "ALLOWED_HOSTS": lambda value: [h.strip() for h in value.split(",") if h.strip()],
+    "JOBS_URL": str,
+    "JOB_RETRY_DELAY": int,
+    "VARIANT_WIDTHS": lambda value: [int(width) for width in value.split(",")],
+    "VARIANT_FORMATS": lambda value: [f.strip() for f in value.split(",") if f.strip()],
+    "VARIANTS_STALE_SECONDS": int,
 }
 
 DEFAULTS = {
@@ -57,6 +62,16 @@ DEFAULTS = {
     # How many proxies (load balancer, CDN) stand in front and set X-Forwarded-*.
     "TRUSTED_PROXIES": 0,
     "PASSWORD_HASH_METHOD": "scrypt",
+    # The task queue: None is SQLite in the instance folder (jobs.db); or redis://host:6379/0.
+    "JOBS_URL": None,
+    # Seconds before a failed job's first retry; each next wait doubles (3 retries).
+    "JOB_RETRY_DELAY": 10,
+    # Responsive images (section 9): full frames at these widths, in these formats plus a
+    # fallback (jpeg, or png with transparency); named crops are media/variants.py:CROPS.
+    "VARIANT_WIDTHS": [320, 640, 960, 1280, 1920, 2560],
+    "VARIANT_FORMATS": ["avif", "webp"],
+    # Variants pending longer than this are queued again by the workers' sweep.
+    "VARIANTS_STALE_SECONDS": 600,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     # Flask's own JSON body limit is enforced by Werkzeug before the view reads.
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,

@@ -26,6 +26,9 @@ def make_app(tmp_path, create_tables: bool = True, **overrides):
         "MEDIA_ROOT": str(tmp_path / "media"),
         # Cheap hashing keeps the suite fast; production uses scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        # Jobs wait in this process until a test runs them (jobs.run_pending), retries at once.
+        "JOBS_URL": "memory://",
+        "JOB_RETRY_DELAY": 0,
         **overrides,
     }
     app = create_app(config, instance_path=str(tmp_path / "instance"))

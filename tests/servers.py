@@ -34,6 +34,7 @@ def server_env(tmp_path: Path, **settings: str) -> dict:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=fresh_database_url(tmp_path),
         MEDIA_ROOT=str(tmp_path / "media"),
+        JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}",
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     )
     env.update(settings)

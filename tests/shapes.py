@@ -15,5 +15,10 @@ MEDIA_KEYS = [
     "height",
     "mode",
     "thumbnails",
-    "alt",  # section 9: after the source's fields
+    # section 9: after the source's fields
+    "alt",
+    "focal_point",
+    "placeholder",
+    "variants",
+    "variants_status",
 ]

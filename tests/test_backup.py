@@ -70,6 +70,15 @@ def documents(app, headers) -> tuple:
     return portfolios.get_json(), media.get_json()
 
 
+def without_placeholders(value):
+    """``value`` with every media's ``placeholder`` dropped."""
+    if isinstance(value, dict):
+        return {key: without_placeholders(item) for key, item in value.items() if key != "placeholder"}
+    if isinstance(value, list | tuple):
+        return [without_placeholders(item) for item in value]
+    return value
+
+
 def dispose(*apps) -> None:
     for app in apps:
         with app.app_context():
@@ -210,7 +219,13 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
         sqlite3.connect(old / DUMPS["sqlite"])
     ) as database:  # as the last release wrote it
         database.execute("ALTER TABLE content_version DROP COLUMN media_version")
-        database.execute("ALTER TABLE media DROP COLUMN alt")  # and before 0006
+        # and before 0006, 0007 and 0008:
+        database.execute("DROP INDEX ix_media_variants_status")
+        for column in ("alt", "focal_x", "focal_y", "placeholder_color", "placeholder_thumbhash",
+                       "variants_status", "variants_requested_at", "variants"):  # fmt: skip
+            database.execute(f"ALTER TABLE media DROP COLUMN {column}")
+        database.execute("DROP TABLE job_worker")
+        database.execute("DROP TABLE job_failure")
         # and before 0005:
         database.execute("DROP INDEX uq_users_username_lower")
         database.execute("ALTER TABLE api_token DROP COLUMN from_login")
@@ -237,5 +252,6 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
     assert upgraded.exit_code == 0, upgraded.output
     with target.app_context():
         assert current_versions() == (51, 51)  # past what workers may hold: (50, 40)
-    assert documents(target, headers) == before
+    # Placeholders came with 0008: the archive's images have none until a worker makes their variants.
+    assert without_placeholders(documents(target, headers)) == without_placeholders(before)
     dispose(source, target)

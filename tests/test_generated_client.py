@@ -133,6 +133,15 @@ def test_a_generated_python_client_calls_every_operation(app, generated):
     assert call(
         "media", "update_media", cover.id, body=models.PatchedMediaRequest(name="Cover photo")
     ).name == ("Cover photo")
+    focused = call(
+        "media", "update_media", cover.id,
+        body=models.PatchedMediaRequest(focal_point=models.FocalPoint(x=0.25, y=0.75), alt="A cover"),
+    )  # fmt: skip
+    assert (focused.focal_point.x, focused.alt, focused.variants_status) == (0.25, "A cover", "pending")
+    assert focused.placeholder.color.startswith("#")
+    assert call("media", "remake_variants", cover.id, expect=202).variants_status == "pending"
+    queue = call("jobs", "jobs")
+    assert queue.queued_count >= 1 and queue.workers == [] and queue.failed == []
 
     # Employers and tags, with nulls where the contract allows them.
     employer = call("employers", "create_employer", body=models.EmployerRequest(name="Digikala"), expect=201)

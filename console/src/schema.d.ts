@@ -291,6 +291,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The job queue: what waits, what runs where, and what failed.
+         * @description Needs a token of an admin.
+         */
+        get: operations["jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/media": {
         parameters: {
             query?: never;
@@ -339,10 +359,32 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename a media object, or change its alt text.
+         * Rename a media object, change its alt text, or move its focal point (which remakes its crops).
          * @description Permission code: 4103 (staff holding it, or admin).
          */
         patch: operations["update_media"];
+        trace?: never;
+    };
+    "/api/media/{media_id}/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                media_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an image's variants again (after a failure, say); 400 for a file that is not an image.
+         * @description Permission code: 4103 (staff holding it, or admin).
+         */
+        post: operations["remake_variants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/portfolios": {
@@ -590,10 +632,33 @@ export interface components {
         Error: {
             detail: string;
         };
+        Failure: {
+            error: string;
+            /** Format: date-time */
+            failed_at: string;
+            job: string;
+        };
+        FocalPoint: {
+            /** @example 0.5 */
+            x: number;
+            /** @example 0.5 */
+            y: number;
+        };
         Health: {
             database: string;
             status: string;
             storage: string;
+        };
+        Jobs: {
+            /** @description The last 100, newest first. */
+            failed: components["schemas"]["Failure"][];
+            /** @description The first 100. */
+            queued: components["schemas"]["Queued"][];
+            queued_count: number;
+            /** @description Retries waiting for their time. */
+            scheduled: components["schemas"]["Queued"][];
+            /** @description Heard from in the last 30 s. */
+            workers: components["schemas"]["Worker"][];
         };
         Link: {
             description: string | null;
@@ -631,14 +696,20 @@ export interface components {
             alt: string;
             /** Format: uri */
             f: string;
+            /** @description Where the subject is: crops keep it in frame. */
+            focal_point: components["schemas"]["FocalPoint"];
             height: number | null;
             human_readable_size: string;
             id: number;
             mode: string | null;
             name: string;
+            placeholder: components["schemas"]["Placeholder"] | null;
             size: number;
             thumbnails: components["schemas"]["Thumbnail"][];
             type: string;
+            variants: components["schemas"]["Variant"][];
+            /** @enum {string} */
+            variants_status: "pending" | "ready" | "failed" | "none";
             width: number | null;
         };
         MediaFile: {
@@ -712,6 +783,8 @@ export interface components {
         PatchedMediaRequest: {
             /** @description The image's text alternative. */
             alt?: string;
+            /** @description Where the subject is: crops keep it in frame. */
+            focal_point?: components["schemas"]["FocalPoint"];
             name?: string;
         };
         PatchedMetaRequest: {
@@ -753,6 +826,15 @@ export interface components {
         };
         PermissionList: {
             permissions: components["schemas"]["Permission"][];
+        };
+        Placeholder: {
+            /**
+             * @description The dominant colour.
+             * @example #6d8a4f
+             */
+            color: string;
+            /** @description A ThumbHash, base64: a blurred preview to paint at once. */
+            thumbhash: string;
         };
         Portfolio: {
             /** Format: date-time */
@@ -796,6 +878,13 @@ export interface components {
             slug?: string;
             tags?: number[];
             title: string;
+        };
+        Queued: {
+            /** Format: date-time */
+            eta: string | null;
+            id: string;
+            /** @example make_variants(7,) */
+            job: string;
         };
         Reference: {
             /** @example image */
@@ -899,6 +988,29 @@ export interface components {
             [key: string]: string[] | {
                 [key: string]: string[];
             } | string;
+        };
+        Variant: {
+            /** @description square, card, wide, og; null: the full frame. */
+            crop: string | null;
+            /** Format: uri */
+            f: string;
+            /** @enum {string} */
+            format: "avif" | "webp" | "jpeg" | "png";
+            height: number;
+            size: number;
+            width: number;
+        };
+        Worker: {
+            /** @description What it runs now; null when idle. */
+            job: string | null;
+            /** Format: date-time */
+            job_started_at: string | null;
+            /** @example web-1:4121 */
+            name: string;
+            /** Format: date-time */
+            seen_at: string;
+            /** Format: date-time */
+            started_at: string;
         };
     };
     responses: never;
@@ -2063,6 +2175,45 @@ export interface operations {
             };
         };
     };
+    jobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jobs"];
+                };
+            };
+            /** @description No, bad, revoked or expired token. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's user lacks the permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     list_media: {
         parameters: {
             query?: {
@@ -2333,6 +2484,83 @@ export interface operations {
         responses: {
             /** @description OK */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description Invalid input: one key per bad field, or `detail` for malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description No, bad, revoked or expired token. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's user lacks the permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the upload limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not of the expected content type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    remake_variants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                media_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

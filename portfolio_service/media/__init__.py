@@ -12,4 +12,4 @@ def get_storage() -> Storage:
     return current_app.extensions["storage"]
 
 
-from . import cli, views  # noqa: E402,F401  (registers routes and commands on bp)
+from . import cli, jobs, views  # noqa: E402,F401  (registers routes, commands and jobs)

@@ -92,7 +92,7 @@ class Garbage:
 
 
 def find_garbage(min_age: int) -> Garbage:
-    """Stored files that no media or thumbnail row uses, and media rows whose files are gone."""
+    """Stored files that no media, thumbnail or variant uses, and media rows whose files are gone."""
     storage = get_storage()
     # Listing before reading rows: the files of a row committed meanwhile are in
     # the listing or were written after it, and ``exists()`` confirms the latter.
@@ -101,6 +101,11 @@ def find_garbage(min_age: int) -> Garbage:
     rows = [
         *db.session.execute(select(Media.id, Media.path)),
         *db.session.execute(select(Thumbnail.media_id, Thumbnail.path)),
+        *(
+            (media_id, variant["path"])
+            for media_id, variants in db.session.execute(select(Media.id, Media.variants))
+            for variant in variants
+        ),
     ]
     garbage = Garbage()
     for media_id, path in sorted(rows):

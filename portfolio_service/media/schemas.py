@@ -69,6 +69,31 @@ class ThumbnailSchema(Schema):
     size = fields.Integer()
 
 
+class FocalPointSchema(Schema):
+    """Fractions of the displayed width and height, from the top left."""
+
+    x = fields.Float(required=True, validate=validate.Range(0, 1), metadata={"example": 0.5})
+    y = fields.Float(required=True, validate=validate.Range(0, 1), metadata={"example": 0.5})
+
+
+class PlaceholderSchema(Schema):
+    color = fields.String(metadata={"example": "#6d8a4f", "description": "The dominant colour."})
+    thumbhash = fields.String(
+        metadata={"description": "A ThumbHash, base64: a blurred preview to paint at once."}
+    )
+
+
+class VariantSchema(Schema):
+    format = fields.String(metadata={"enum": ["avif", "webp", "jpeg", "png"]})
+    width = fields.Integer()
+    height = fields.Integer()
+    size = fields.Integer()
+    f = fields.Function(lambda variant: file_url(variant["path"]), metadata=URL)
+    crop = fields.String(
+        allow_none=True, metadata={"description": "square, card, wide, og; null: the full frame."}
+    )
+
+
 class MediaFileSchema(Schema):
     """The source's "Meta value_file data structure": a file without image details."""
 
@@ -90,6 +115,15 @@ class MediaSchema(MediaFileSchema):
     alt = fields.String(
         validate=validate.Length(max=ALT_LENGTH), metadata={"description": "The image's text alternative."}
     )
+    focal_point = fields.Nested(
+        FocalPointSchema, metadata={"description": "Where the subject is: crops keep it in frame."}
+    )
+    placeholder = fields.Nested(PlaceholderSchema, dump_only=True, allow_none=True)
+    variants = fields.List(fields.Nested(VariantSchema), dump_only=True)
+    variants_status = fields.String(
+        dump_only=True, validate=validate.OneOf(["pending", "ready", "failed", "none"]),
+        metadata={"enum": ["pending", "ready", "failed", "none"]},
+    )  # fmt: skip
 
 
 class MediaUploadSchema(Schema):
@@ -125,7 +159,8 @@ class MediaInUseSchema(Schema):
 
 media_schema = MediaSchema()
 media_file_schema = MediaFileSchema()
-media_update_schema = MediaSchema(partial=True)
+# Every field optional, but a focal point, when sent, whole: partial=True would reach into it.
+media_update_schema = MediaSchema(partial=("name", "alt", "focal_point"))
 media_upload_schema = MediaUploadSchema()
 media_query_schema = MediaQuerySchema()
 MediaPageSchema = page_schema(MediaSchema)

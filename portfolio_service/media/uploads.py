@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 import filetype
 from marshmallow import ValidationError
+from PIL import Image
 from werkzeug.utils import secure_filename
 
 from ..database import utcnow
@@ -20,6 +21,7 @@ from .models import Media, Thumbnail
 from .storage import Storage
 from .thumbnails import Thumbnail as ImageThumbnail
 from .thumbnails import make_thumbnails
+from .variants import placeholder
 
 #: Types a browser could run as a page or script; never accepted whatever the settings say.
 NEVER_ACCEPTED = {
@@ -125,7 +127,7 @@ def store_upload(
     stream.seek(0)
     path = storage.save(f"{folder}/{storage_stem(filename)}.{extension}", stream, mime)
     written.append(path)
-    return Media(
+    media = Media(
         name=name,
         path=path,
         type=mime,
@@ -134,7 +136,14 @@ def store_upload(
         height=info.height if info else None,
         mode=info.mode if info else None,
         thumbnails=save_thumbnails(storage, path, mime, thumbnails, written),
+        variants=[],  # made later, by a worker
     )
+    if thumbnails:
+        # Cheap from the smallest thumbnail, so it is there as soon as the upload answers.
+        shown = placeholder(Image.open(io.BytesIO(thumbnails[0].data)))
+        media.placeholder_color, media.placeholder_thumbhash = shown["color"], shown["thumbhash"]
+        media.variants_status, media.variants_requested_at = "pending", utcnow()
+    return media
 
 
 def save_thumbnails(

@@ -6,6 +6,7 @@ import logging
 import mimetypes
 
 from flask import current_app, request, send_from_directory, url_for
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from ..auth.permissions import ANYONE, Perm, permission
@@ -15,6 +16,7 @@ from ..openapi import contract
 from ..pagination import PageQuerySchema, paginate
 from ..parsing import like, load_body, load_query
 from . import bp, get_storage
+from .jobs import queue_variants, request_variants
 from .models import Media
 from .references import detach, find_references, lock_for_delete
 from .schemas import (
@@ -67,6 +69,7 @@ def upload_media():
         media = store_upload(upload.stream, name, filename, storage, current_app.config, written)
         db.session.add(media)
         db.session.commit()
+    queue_variants(media)
     location = url_for("media.get_media", media_id=media.id, _external=True)
     return media_schema.dump(media), 201, {"Location": location}
 
@@ -101,12 +104,33 @@ def get_media(media_id: int):
 @permission(Perm.MEDIA_UPDATE)
 @contract("media", body=MediaSchema, response=MediaSchema)
 def update_media(media_id: int):
-    """Rename a media object, or change its alt text."""
+    """Rename a media object, change its alt text, or move its focal point (which remakes its crops)."""
     media = _get_media(media_id)
-    for field, value in load_body(media_update_schema).items():
+    data = load_body(media_update_schema)
+    moved = "focal_point" in data and data["focal_point"] != media.focal_point and media.width is not None
+    crops_only = media.variants_status == "ready"  # otherwise the whole set is still to make
+    for field, value in data.items():
         setattr(media, field, value)
+    if moved:
+        request_variants(media)
     db.session.commit()
+    if moved:
+        queue_variants(media, crops_only=crops_only)
     return media_schema.dump(media)
+
+
+@bp.post("/api/media/<int:media_id>/variants")
+@permission(Perm.MEDIA_UPDATE)
+@contract("media", response=MediaSchema, status=202)
+def remake_variants(media_id: int):
+    """Make an image's variants again (after a failure, say); 400 for a file that is not an image."""
+    media = _get_media(media_id)
+    if media.width is None:
+        raise ValidationError("Only images have variants.")
+    request_variants(media)
+    db.session.commit()
+    queue_variants(media)
+    return media_schema.dump(media), 202
 
 
 @bp.delete("/api/media/<int:media_id>")

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..media import get_storage
+from ..media.jobs import queue_variants
 from ..media.models import Media
 from ..media.uploads import store_upload, written_files
 from .models import Employer, Link, Meta, Portfolio, Tag
@@ -153,6 +154,7 @@ def _store(name: str, data: bytes) -> Media:
         media = store_upload(io.BytesIO(data), f"Demo: {name}", name, storage, current_app.config, written)
         db.session.add(media)
         db.session.commit()
+    queue_variants(media)
     return media
 
 

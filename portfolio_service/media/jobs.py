@@ -1,0 +1,148 @@
+"""The work after an upload, on the task queue: an image's variants, and the sweep that keeps none pending.
+
+``make_variants`` is idempotent. It writes new files under new names, swaps the rows in one
+transaction, and deletes the files it replaced only after that commit: a read never points at a
+missing file, and a worker killed at any moment leaves at most unused files, which
+``flask media gc`` removes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from huey import crontab
+from sqlalchemy import or_, select, update
+
+from ..database import utcnow
+from ..extensions import db
+from ..jobs import enqueue, job
+from . import get_storage
+from .images import open_image, reading
+from .models import Media
+from .uploads import SUFFIX_ALPHABET, written_files
+from .variants import CROPS, MIME, placeholder
+from .variants import make_variants as render
+
+log = logging.getLogger(__name__)
+
+
+def request_variants(media: Media) -> None:
+    """Mark an image's variants pending; ``queue_variants`` after the commit sends the job."""
+    if media.width is not None:
+        media.variants_status = "pending"
+        media.variants_requested_at = utcnow()
+
+
+def queue_variants(media: Media, crops_only: bool = False) -> None:
+    if media.variants_status == "pending":
+        enqueue("make_variants", media.id, crops_only)
+
+
+def _variants_failed(media_id: int, crops_only: bool, error: Exception) -> None:
+    db.session.execute(update(Media).where(Media.id == media_id).values(variants_status="failed"))
+    db.session.commit()
+
+
+@job(retries=3, on_failure=_variants_failed)
+def make_variants(media_id: int, crops_only: bool = False) -> None:
+    """Make an image's variants (or only its crops, after a focal point moved), then swap them in."""
+    media = db.session.get(Media, media_id)
+    if media is None or media.width is None:
+        return  # deleted since, or not an image: nothing to do
+    config, storage = current_app.config, get_storage()
+    focal = (media.focal_x, media.focal_y)
+    with storage.open(media.path) as stream, reading():
+        image = open_image(io.BytesIO(stream.read()))
+        if image is None:
+            raise ValueError(f"media {media_id}: the stored original is not an image")
+        image.load()
+    made = render(
+        image,
+        config["VARIANT_WIDTHS"],
+        config["VARIANT_FORMATS"],
+        focal,
+        crops=CROPS,
+        full_frames=not crops_only,
+    )
+    shown = placeholder(image) if media.placeholder_color is None else None  # images stored before 0008
+    folder, _, filename = media.path.rpartition("/")
+    stem = filename.rpartition(".")[0].rsplit("_", 1)[0]
+    suffix = _suffix()
+    with written_files(storage) as written:
+        rows = []
+        for variant in made:
+            crop = f"_{variant.crop}" if variant.crop else ""
+            extension = "jpg" if variant.format == "jpeg" else variant.format
+            path = f"{folder}/variants/{stem}_{variant.width}x{variant.height}{crop}_{suffix}.{extension}"
+            path = storage.save(path, io.BytesIO(variant.data), MIME[variant.format])
+            written.append(path)
+            rows.append((variant, path))
+        replaced = _swap(media_id, focal, rows, crops_only, shown)
+    if replaced is None:  # the focal point moved meanwhile: the job queued for it makes the crops
+        for path in written:
+            storage.delete(path)
+        return
+    for path in replaced:
+        storage.delete(path)
+
+
+def _swap(
+    media_id: int, focal: tuple[float, float], rows, crops_only: bool, shown: dict | None
+) -> list[str] | None:
+    """Put the new variants in place of the old in one transaction; the old files' paths, or None."""
+    db.session.rollback()
+    media = db.session.scalar(select(Media).where(Media.id == media_id).with_for_update())
+    if media is None or (media.focal_x, media.focal_y) != focal:
+        db.session.rollback()
+        return None if media is not None else []
+    keep = [v for v in media.variants if crops_only and v["crop"] is None]
+    replaced = [v["path"] for v in media.variants if v not in keep]
+    new = [
+        {
+            "format": v.format,
+            "width": v.width,
+            "height": v.height,
+            "size": len(v.data),
+            "crop": v.crop,
+            "path": path,
+        }
+        for v, path in rows
+    ]
+    media.variants = sorted([*keep, *new], key=_order)
+    if shown is not None:
+        media.placeholder_color, media.placeholder_thumbhash = shown["color"], shown["thumbhash"]
+    media.variants_status = "ready"
+    db.session.commit()
+    return replaced
+
+
+def _order(variant: dict) -> tuple:
+    """The contract's order: by crop (full frames first), format (the fallback last), then width."""
+    crops: dict[str | None, int] = {None: -1, **{crop.name: i for i, crop in enumerate(CROPS)}}
+    formats = {"avif": 0, "webp": 1, "jpeg": 2, "png": 2}
+    return crops.get(variant["crop"], 99), formats.get(variant["format"], 9), variant["width"]
+
+
+def _suffix() -> str:
+    return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(10))
+
+
+@job(periodic=crontab(minute="*"))
+def sweep_pending_variants() -> None:
+    """Re-queue images pending for longer than ``VARIANTS_STALE_SECONDS``: a worker died on them."""
+    stale = utcnow() - timedelta(seconds=current_app.config["VARIANTS_STALE_SECONDS"])
+    query = select(Media).where(
+        Media.variants_status == "pending",
+        or_(Media.variants_requested_at.is_(None), Media.variants_requested_at < stale),
+    )
+    media = db.session.scalars(query.limit(500)).all()
+    for item in media:
+        item.variants_requested_at = utcnow()
+    db.session.commit()
+    for item in media:
+        log.warning("media %s: variants pending since before %s; queued again", item.id, stale)
+        enqueue("make_variants", item.id, False)

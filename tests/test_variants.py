@@ -1,0 +1,196 @@
+"""Section 9, in this process: placeholders at upload, variants made by the queued job, focal-point
+crops, failures and retries. Each variant is checked by decoding its file."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+import thumbhash as reference  # a decoder nobody here wrote
+from PIL import Image, ImageChops, ImageDraw, ImageStat
+
+from portfolio_service.jobs import run_pending
+
+from .images import PDF, rgba_png, rotated_jpeg
+from .media_helpers import served, stored_files, upload
+
+WIDE = (1600, 1000)
+
+
+def halves(size=WIDE) -> bytes:
+    """Red on the left, blue on the right: a crop shows which side it kept."""
+    image = Image.new("RGB", size, (220, 30, 30))
+    ImageDraw.Draw(image).rectangle((size[0] // 2, 0, size[0], size[1]), fill=(30, 30, 220))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+@pytest.fixture
+def editor(headers):
+    return headers(4101, 4102, 4103, 4104)
+
+
+def decoded(client, url: str) -> Image.Image:
+    response = served(client, url)
+    assert response.status_code == 200
+    image = Image.open(io.BytesIO(response.data))
+    image.load()
+    return image
+
+
+def test_an_upload_answers_at_once_with_a_placeholder_and_pending_variants(
+    app, client, editor, admin_headers
+):
+    response = upload(client, editor, halves(), "halves.jpg")
+    body = response.get_json()
+    assert (body["variants_status"], body["variants"], body["focal_point"]) == (
+        "pending",
+        [],
+        {"x": 0.5, "y": 0.5},
+    )
+    assert body["placeholder"]["color"] in ("#dc1e1e", "#1e1edc") or body["placeholder"]["color"].startswith(
+        "#"
+    )
+    width, height, _rgba = reference.thumb_hash_to_rgba(
+        list(base64.b64decode(body["placeholder"]["thumbhash"]))
+    )
+    assert abs(width / height - 1.6) < 0.3  # the hash's own picture has the photo's shape
+    queue = client.get("/api/jobs", headers=admin_headers).get_json()
+    assert queue["queued_count"] == 1
+    assert queue["queued"][0]["job"] == f"make_variants({body['id']}, False)"
+    assert client.get("/api/jobs", headers=editor).status_code == 403
+
+    pdf = upload(client, editor, PDF, "menu.pdf").get_json()
+    assert (pdf["variants_status"], pdf["placeholder"], pdf["variants"]) == ("none", None, [])
+    assert client.get("/api/jobs", headers=admin_headers).get_json()["queued_count"] == 1
+
+
+def test_the_job_makes_every_variant_from_the_contract(app, client, editor):
+    media = upload(client, editor, halves(), "halves.jpg").get_json()
+    assert run_pending(app) == 1
+    body = client.get(f"/api/media/{media['id']}", headers=editor).get_json()
+    assert body["variants_status"] == "ready"
+    variants = body["variants"]
+    full = [(v["format"], v["width"]) for v in variants if v["crop"] is None]
+    widths = [320, 640, 960, 1280, 1600]  # below 1600, and 1600 itself as it is below 2560
+    assert full == [(f, w) for f in ("avif", "webp", "jpeg") for w in widths]
+    crops = {(v["crop"], v["width"], v["height"]) for v in variants if v["crop"]}
+    assert crops == {
+        ("square", 640, 640), ("square", 1000, 1000), ("card", 640, 480), ("card", 1280, 960),
+        ("wide", 640, 360), ("wide", 1280, 720), ("og", 1200, 630),
+    }  # fmt: skip
+    assert [v["crop"] for v in variants] == sorted(
+        (v["crop"] for v in variants), key=lambda c: [None, "square", "card", "wide", "og"].index(c)
+    )
+    for variant in variants:
+        image = decoded(client, variant["f"])
+        assert image.size == (variant["width"], variant["height"])
+        assert image.format.lower() == variant["format"]
+        assert served(client, variant["f"]).content_length == variant["size"]
+        assert "exif" not in image.info and not image.getexif()
+        assert "/variants/" in variant["f"]
+    assert len({v["f"] for v in variants}) == len(variants)
+
+
+@pytest.mark.parametrize(("x", "kept"), [(0.95, "blue"), (0.05, "red")])
+def test_crops_keep_the_focal_point_and_old_files_go_once_new_ones_are_stored(app, client, editor, x, kept):
+    media = upload(client, editor, halves(), "halves.jpg").get_json()
+    run_pending(app)
+    before = client.get(f"/api/media/{media['id']}", headers=editor).get_json()["variants"]
+    moved = client.patch(
+        f"/api/media/{media['id']}", json={"focal_point": {"x": x, "y": 0.5}}, headers=editor
+    )
+    assert moved.status_code == 200
+    assert (moved.get_json()["variants_status"], moved.get_json()["variants"]) == ("pending", before)
+    run_pending(app)
+    after = client.get(f"/api/media/{media['id']}", headers=editor).get_json()["variants"]
+    assert [v["f"] for v in after if v["crop"] is None] == [v["f"] for v in before if v["crop"] is None]
+    old_crops = {v["f"] for v in before if v["crop"]}
+    assert old_crops.isdisjoint(v["f"] for v in after)
+    for url in old_crops:
+        assert served(client, url).status_code == 404
+    square = next(v for v in after if v["crop"] == "square" and v["format"] == "jpeg" and v["width"] == 640)
+    made = decoded(client, square["f"]).convert("RGB")
+    red, _green, blue = ImageStat.Stat(made).mean
+    assert (blue > 160 and red < 90) if kept == "blue" else (red > 160 and blue < 90)
+    # The largest square as near the focal point as the edges allow: x=0.95 gives 600..1600.
+    left = 600 if kept == "blue" else 0
+    expected = (
+        Image.open(io.BytesIO(halves())).convert("RGB").resize((640, 640), box=(left, 0, left + 1000, 1000))
+    )
+    difference = ImageStat.Stat(ImageChops.difference(made, expected)).mean
+    assert max(difference) < 6
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({"focal_point": {"x": 1.5, "y": 0.5}}, {"focal_point": {"x": ["Must be greater than or equal to 0 and less than or equal to 1."]}}),
+        ({"focal_point": {"x": 0.5}}, {"focal_point": {"y": ["Missing data for required field."]}}),
+        ({"focal_point": None}, {"focal_point": ["Field may not be null."]}),
+        ({"placeholder": None}, {"placeholder": ["This field is read-only."]}),
+        ({"variants_status": "ready"}, {"variants_status": ["This field is read-only."]}),
+    ],
+)  # fmt: skip
+def test_bad_focal_points_are_400s_and_change_nothing(app, client, editor, body, errors):
+    media = upload(client, editor, halves(), "halves.jpg").get_json()
+    response = client.patch(f"/api/media/{media['id']}", json=body, headers=editor)
+    assert (response.status_code, response.get_json()) == (400, errors)
+    assert client.get(f"/api/media/{media['id']}", headers=editor).get_json()["focal_point"] == {
+        "x": 0.5,
+        "y": 0.5,
+    }
+
+
+def test_transparency_falls_back_to_png_and_orientation_is_applied(app, client, editor):
+    png = upload(client, editor, rgba_png((700, 500)), "cut.png").get_json()
+    turned = upload(client, editor, rotated_jpeg((800, 400)), "phone.jpg").get_json()
+    assert run_pending(app) == 2
+    png_variants = client.get(f"/api/media/{png['id']}", headers=editor).get_json()["variants"]
+    assert {v["format"] for v in png_variants} == {"avif", "webp", "png"}
+    assert decoded(client, png_variants[-1]["f"]).mode == "RGBA"
+    upright = client.get(f"/api/media/{turned['id']}", headers=editor).get_json()["variants"]
+    largest = max((v for v in upright if v["crop"] is None), key=lambda v: v["width"])
+    assert (largest["width"], largest["height"]) == (400, 800)  # displayed 400x800, never upscaled
+    assert {v["format"] for v in upright} == {"avif", "webp", "jpeg"}
+
+
+def test_a_job_that_keeps_failing_marks_the_media_failed_and_a_retry_remakes_it(
+    app, client, editor, admin_headers
+):
+    media = upload(client, editor, halves(), "halves.jpg").get_json()
+    storage = app.extensions["storage"]
+    original = media["f"].split("/media/", 1)[1]
+    data = served(client, media["f"]).data
+    storage.delete(original)
+    assert run_pending(app) == 4  # the first try and three retries
+    failed = client.get(f"/api/media/{media['id']}", headers=editor).get_json()
+    assert (failed["variants_status"], failed["variants"]) == ("failed", [])
+    [failure] = client.get("/api/jobs", headers=admin_headers).get_json()["failed"]
+    assert (
+        failure["job"] == f"make_variants({media['id']}, False)" and "FileNotFoundError" in failure["error"]
+    )
+    storage.save(original, io.BytesIO(data), "image/jpeg")
+    again = client.post(f"/api/media/{media['id']}/variants", headers=editor)
+    assert (again.status_code, again.get_json()["variants_status"]) == (202, "pending")
+    assert run_pending(app) == 1
+    assert client.get(f"/api/media/{media['id']}", headers=editor).get_json()["variants_status"] == "ready"
+
+
+def test_deleting_a_media_deletes_its_variants(app, client, editor):
+    media = upload(client, editor, halves((700, 400)), "halves.jpg").get_json()
+    run_pending(app)
+    assert any("/variants/" in path for path in stored_files(app))
+    assert client.delete(f"/api/media/{media['id']}", headers=editor).status_code == 204
+    assert stored_files(app) == []
+
+
+def test_only_images_have_variants(app, client, editor):
+    pdf = upload(client, editor, PDF, "menu.pdf").get_json()
+    response = client.post(f"/api/media/{pdf['id']}/variants", headers=editor)
+    assert (response.status_code, response.get_json()) == (
+        400,
+        {"non_field_errors": ["Only images have variants."]},
+    )
