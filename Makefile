@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check lint bench bench-console clean console-types
+.PHONY: run test check lint bench bench-console bench-variants clean console-types
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ bench: $(VENV)/.dev-deps  ## bench/http.py: gunicorn against a bare-Flask ceilin
 
 bench-console: $(VENV)/.dev-deps $(NPM_TOOLS) $(CONSOLE)  ## bench/console.py: Lighthouse scores and bytes of the console
 	$(BIN)/python bench/console.py
+
+bench-variants: $(VENV)/.dev-deps  ## bench/variants.py: variants' bytes, SSIM and times on real photographs
+	$(BIN)/python bench/variants.py
 
 check: $(VENV)/.dev-deps  ## the fast lane: lint, format, types, and every test that needs no server (2 processes)
 	$(BIN)/ruff check .

@@ -6,11 +6,13 @@ cd "$(dirname "$0")/.."
 PYTHON=.venv/bin/python
 
 install_system_packages() {
-    # PostgreSQL (the second run) and Chromium (the docs page test), from the
-    # distribution's packages, when missing and when we may install them.
+    # PostgreSQL (the second run), Chromium (the browser tests) and Redis (the
+    # shared job queue), from the distribution's packages, when missing and when
+    # we may install them.
     local missing=()
     compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
     command -v chromium >/dev/null || missing+=(chromium)
+    command -v redis-server >/dev/null || missing+=(redis-server)
     [ ${#missing[@]} -eq 0 ] && return
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "Installing ${missing[*]} with apt-get..."
@@ -39,6 +41,23 @@ start_postgres() {
     export TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$port/portfolio_test"
 }
 
+start_redis() {
+    # A throw-away Redis on a free port, in memory only, for the job queue's tests.
+    local port
+    port=$($PYTHON -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    REDIS_DIR=$(mktemp -d)
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize yes \
+        --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" --dir "$REDIS_DIR"
+    export TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+}
+
+stop_redis() {
+    if [ -n "${REDIS_DIR+x}" ]; then
+        kill "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true
+        rm -rf "$REDIS_DIR"
+    fi
+}
+
 stop_postgres() {
     if [ -n "${STOP_POSTGRES+x}" ]; then
         "${STOP_POSTGRES[@]}" >/dev/null || true
@@ -47,12 +66,15 @@ stop_postgres() {
 }
 
 install_system_packages
+if command -v redis-server >/dev/null; then
+    start_redis
+fi
+trap 'stop_redis; stop_postgres' EXIT
 
 echo "=== The suite on SQLite ==="
 $PYTHON -m pytest "$@"
 
 if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-    trap stop_postgres EXIT
     start_postgres
     echo "=== The suite on PostgreSQL ($TEST_DATABASE_URL) ==="
     $PYTHON -m pytest "$@"

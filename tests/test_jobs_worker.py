@@ -121,3 +121,44 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_made(tmp_path):
         assert kept.isdisjoint(removed)
         for variant in variants:
             assert requests.get(variant["f"], timeout=10).status_code == 200
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_REDIS_URL"), reason="make test starts a Redis and sets TEST_REDIS_URL"
+)
+def test_two_workers_share_one_queue_on_redis(tmp_path):
+    import redis
+
+    url = os.environ["TEST_REDIS_URL"]
+    redis.Redis.from_url(url).flushdb()
+    env = server_env(tmp_path, JOBS_URL=url)
+    with gunicorn(env, workers=1) as (base, _server), open(tmp_path / "workers.log", "w+") as log:
+        headers = admin_headers(env)
+        workers = [start_worker(env, log), start_worker(env, log)]
+        try:
+            wait_for(
+                lambda: len(requests.get(f"{base}/api/jobs", headers=headers, timeout=10).json()["workers"])
+                == 2,
+                what="both workers' heartbeats",
+            )
+            made = [upload(base, headers, noise((2000, 1400)), f"photo-{n}.jpg") for n in range(6)]
+            busy: set[str] = set()
+
+            def all_ready() -> bool:
+                queue = requests.get(f"{base}/api/jobs", headers=headers, timeout=10).json()
+                busy.update(worker["name"] for worker in queue["workers"] if worker["job"])
+                return all(media(base, headers, m["id"])["variants_status"] == "ready" for m in made)
+
+            wait_for(all_ready, timeout=180, what="every image's variants")
+            assert busy == {f"{name}:{worker.pid}" for worker in workers for name in [busy_host(busy)]}
+            assert requests.get(f"{base}/api/jobs", headers=headers, timeout=10).json()["queued_count"] == 0
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                worker.wait(timeout=30)
+
+
+def busy_host(names: set[str]) -> str:
+    """The host part of the workers' names (both run here)."""
+    return next(iter(names)).rsplit(":", 1)[0]

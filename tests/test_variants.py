@@ -194,3 +194,28 @@ def test_only_images_have_variants(app, client, editor):
         400,
         {"non_field_errors": ["Only images have variants."]},
     )
+
+
+def test_regenerate_variants_never_touches_originals(app, client, editor, runner):
+    first = upload(client, editor, halves((900, 600)), "a.jpg").get_json()
+    second = upload(client, editor, rgba_png((500, 400)), "b.png").get_json()
+    run_pending(app)  # the first set
+    originals = {m["id"]: served(client, m["f"]).data for m in (first, second)}
+    before = client.get(f"/api/media/{first['id']}", headers=editor).get_json()["variants"]
+
+    result = runner.invoke(args=["media", "regenerate-variants"])
+    assert result.exit_code == 0, result.output
+    assert "Made the variants of 2 of 2 images." in result.output
+    after = client.get(f"/api/media/{first['id']}", headers=editor).get_json()["variants"]
+    assert [(v["format"], v["width"], v["crop"]) for v in after] == [
+        (v["format"], v["width"], v["crop"]) for v in before
+    ]
+    assert {v["f"] for v in after}.isdisjoint(v["f"] for v in before)  # new names; the old files deleted
+    assert all(served(client, v["f"]).status_code == 404 for v in before)
+    for media in (first, second):
+        assert served(client, media["f"]).data == originals[media["id"]]
+
+    client.patch(f"/api/media/{second['id']}", json={"focal_point": {"x": 0.1, "y": 0.1}}, headers=editor)
+    only = runner.invoke(args=["media", "regenerate-variants", "--only-missing"])
+    assert "Made the variants of 1 of 1 images." in only.output
+    assert client.get(f"/api/media/{second['id']}", headers=editor).get_json()["variants_status"] == "ready"

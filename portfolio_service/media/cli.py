@@ -1,4 +1,4 @@
-"""``flask media regenerate-thumbnails`` and ``flask media gc``."""
+"""``flask media regenerate-thumbnails``, ``flask media regenerate-variants`` and ``flask media gc``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..database import utcnow
 from ..extensions import db
 from . import bp, get_storage
+from .jobs import make_variants
 from .models import Media, Thumbnail
 from .thumbnails import make_thumbnails
 from .uploads import save_thumbnails, written_files
@@ -78,6 +79,30 @@ def regenerate_thumbnails(sizes: list[int] | None):
     for media_id, path, failure in failures:
         click.echo(f"media {media_id} ({path}): {failure}", err=True)
     click.echo(f"Regenerated {len(ids) - len(failures)} of {len(ids)} images at sizes {sizes}.")
+    if failures:
+        raise SystemExit(1)
+
+
+@bp.cli.command("regenerate-variants")
+@click.option("--only-missing", is_flag=True, help="Only images whose variants are not ready.")
+def regenerate_variants(only_missing: bool):
+    """Remake images' variants here and now (no worker needed); originals are only read."""
+    query = select(Media.id).where(Media.width.is_not(None)).order_by(Media.id)
+    if only_missing:
+        query = query.where(Media.variants_status != "ready")
+    ids = db.session.scalars(query).all()
+    db.session.commit()
+    failures = []
+    with click.progressbar(ids, label="Regenerating variants", file=sys.stderr) as bar:
+        for media_id in bar:
+            try:
+                make_variants(media_id)
+            except Exception as error:  # one broken file must not stop the run
+                db.session.rollback()
+                failures.append((media_id, error))
+    for media_id, failure in failures:
+        click.echo(f"media {media_id}: {failure!r}", err=True)
+    click.echo(f"Made the variants of {len(ids) - len(failures)} of {len(ids)} images.")
     if failures:
         raise SystemExit(1)
 

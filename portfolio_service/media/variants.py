@@ -157,16 +157,17 @@ def make_variants(
 
 
 def placeholder(image: Image.Image) -> dict:
-    """The dominant colour and a ThumbHash, from a small image (the smallest thumbnail)."""
+    """The dominant colour and a ThumbHash, from a small image (the smallest thumbnail).
+
+    The hash is taken at 32 pixels at most: it keeps only a few dozen cosine terms, so a
+    larger input changes nothing visible and costs the upload ~4x the time (pure Python).
+    """
     small = upright_srgb(image)
-    small.thumbnail((100, 100), LANCZOS)  # ThumbHash takes at most 100x100
+    small.thumbnail((32, 32), LANCZOS)
     rgba = small.convert("RGBA")
     hash_bytes = thumbhash.encode(rgba.width, rgba.height, rgba.tobytes())
     colour = _dominant(rgba.convert("RGB"))
-    return {
-        "color": "#{:02x}{:02x}{:02x}".format(*colour),
-        "thumbhash": base64.b64encode(bytes(hash_bytes)).decode(),
-    }
+    return {"color": "#{:02x}{:02x}{:02x}".format(*colour), "thumbhash": base64.b64encode(hash_bytes).decode()}
 
 
 def _dominant(image: Image.Image) -> tuple[int, int, int]:
