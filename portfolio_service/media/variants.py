@@ -167,7 +167,8 @@ def placeholder(image: Image.Image) -> dict:
     rgba = small.convert("RGBA")
     hash_bytes = thumbhash.encode(rgba.width, rgba.height, rgba.tobytes())
     colour = _dominant(rgba.convert("RGB"))
-    return {"color": "#{:02x}{:02x}{:02x}".format(*colour), "thumbhash": base64.b64encode(hash_bytes).decode()}
+    color = "#{:02x}{:02x}{:02x}".format(*colour)
+    return {"color": color, "thumbhash": base64.b64encode(hash_bytes).decode()}
 
 
 def _dominant(image: Image.Image) -> tuple[int, int, int]:
