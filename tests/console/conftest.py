@@ -51,7 +51,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = server_env(tmp_path_factory.mktemp("console"))
+    env = server_env(tmp_path_factory.mktemp("console"), JOB_RETRY_DELAY="0")  # jobs run by `flask jobs run`
     with gunicorn(env, workers=2) as (base, _process):
         headers = admin_headers(env, "root")
         flask(env, "seed")

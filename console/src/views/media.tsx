@@ -1,9 +1,10 @@
 // The media library: a grid with search and a type filter, uploads by drag and drop, name and alt text
 // edited in place, and a delete that shows what still uses a media before the forced delete.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, can, must, Perm, type FieldErrors, type Media } from "../api";
 import { navigate } from "../router";
 import { Dialog, Field, Filters, FormErrors, Pager, Thumb, fieldErrors, say, sayError, useLoad, useMe } from "../ui";
+import { FocalPoint, VariantsStatus } from "./focal";
 import { Uploader } from "./pickers";
 
 const SIZE = 24;
@@ -44,6 +45,7 @@ function MediaTile({ media, onChanged, onDelete }: { media: Media; onChanged: ()
         {media.type} · {media.human_readable_size}
         {media.width ? ` · ${media.width}×${media.height}` : ""}
       </p>
+      <VariantsStatus media={media} onChanged={onChanged} />
       <form onSubmit={save} aria-label={`Details of ${media.name}`}>
         <FormErrors errors={errors} shown={["name", "alt"]} />
         <Field label="Name" name="name" errors={errors}>
@@ -60,6 +62,7 @@ function MediaTile({ media, onChanged, onDelete }: { media: Media; onChanged: ()
               Save
             </button>
           )}
+          {mayEdit && media.width !== null && <FocalPoint media={media} onChanged={onChanged} />}
           {can(me, Perm.MEDIA_DELETE) && (
             <button type="button" class="danger" onClick={() => onDelete(media)}>
               Delete
@@ -78,6 +81,14 @@ export function MediaLibrary({ params }: { params: URLSearchParams }) {
     () => must(api.GET("/api/media", { params: { query: { search: query.search || undefined, type: query.type || undefined, page: query.page, page_size: SIZE } } })),
     [params.toString()],
   );
+  // A delete asks first; if the media is in use, the dialog then shows where, and offers the forced delete.
+  // While a worker makes variants, look again every few seconds.
+  const pending = data?.results.some((media) => media.variants_status === "pending");
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setInterval(reload, 3000);
+    return () => clearInterval(timer);
+  }, [pending, data]);
   // A delete asks first; if the media is in use, the dialog then shows where, and offers the forced delete.
   const [deleting, setDeleting] = useState<{ media: Media; references: Reference[] | null } | null>(null);
   const set = (changes: Partial<typeof query>) => navigate("/media", { ...query, page: undefined, ...changes });
@@ -116,7 +127,7 @@ export function MediaLibrary({ params }: { params: URLSearchParams }) {
         <>
           <ul class="grid media-grid" aria-label="Media">
             {data.results.map((media) => (
-              <MediaTile key={`${media.id}:${media.name}:${media.alt}`} media={media} onChanged={reload} onDelete={(m) => setDeleting({ media: m, references: null })} />
+              <MediaTile key={`${media.id}:${media.name}:${media.alt}:${media.variants_status}`} media={media} onChanged={reload} onDelete={(m) => setDeleting({ media: m, references: null })} />
             ))}
           </ul>
           {data.results.length === 0 && <p>No media matches.</p>}
