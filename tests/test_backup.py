@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from portfolio_service.backup import DUMPS
 from portfolio_service.extensions import db
+from portfolio_service.jobs import run_pending
 from portfolio_service.portfolio.documents import current_versions
 
 from .conftest import make_app
@@ -35,10 +36,11 @@ def invoke(app, *args: str):
 
 
 def seeded(tmp_path):
-    """An instance with the demo data and an admin; returns it and the admin's headers."""
+    """An instance with the demo data (variants made) and an admin; returns it and the admin's headers."""
     app = instance(tmp_path, "source")
     result = invoke(app, "seed")
     assert result.exit_code == 0, result.output
+    assert run_pending(app) == 8  # the demo images' variants, as a worker would make them
     with app.app_context():
         headers = auth(make_token(make_user(admin=True)))
     return app, headers
@@ -70,12 +72,15 @@ def documents(app, headers) -> tuple:
     return portfolios.get_json(), media.get_json()
 
 
-def without_placeholders(value):
-    """``value`` with every media's ``placeholder`` dropped."""
+SINCE_0008 = {"placeholder", "variants", "variants_status"}
+
+
+def without_0008(value):
+    """``value`` without the media fields migration 0008 added."""
     if isinstance(value, dict):
-        return {key: without_placeholders(item) for key, item in value.items() if key != "placeholder"}
+        return {key: without_0008(item) for key, item in value.items() if key not in SINCE_0008}
     if isinstance(value, list | tuple):
-        return [without_placeholders(item) for item in value]
+        return [without_0008(item) for item in value]
     return value
 
 
@@ -120,6 +125,8 @@ def test_backup_and_restore_into_an_empty_instance(tmp_path):
     assert (portfolios, media) == before
     assert portfolios["count"] == 12 and media["count"] == 9
     assert files(target) == source_files
+    variants = [v["f"] for m in media["results"] for v in m["variants"]]
+    assert len(variants) > 100 and all("/variants/" in url for url in variants)  # carried with the rest
     thumbnail = portfolios["results"][0]["image_data"]["thumbnails"][0]["f"]
     with target.test_client().get(thumbnail.removeprefix("http://localhost")) as response:
         assert response.status_code == 200 and response.get_data()
@@ -252,6 +259,6 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
     assert upgraded.exit_code == 0, upgraded.output
     with target.app_context():
         assert current_versions() == (51, 51)  # past what workers may hold: (50, 40)
-    # Placeholders came with 0008: the archive's images have none until a worker makes their variants.
-    assert without_placeholders(documents(target, headers)) == without_placeholders(before)
+    # Placeholders and variants came with 0008: the archive's images have none until a worker makes them.
+    assert without_0008(documents(target, headers)) == without_0008(before)
     dispose(source, target)

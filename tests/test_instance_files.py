@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import stat
@@ -91,6 +92,15 @@ def test_make_runs_boot_script_keeps_its_secret_key_owner_only(tmp_path):
                 assert process.poll() is None and time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
         assert health.status_code == 200
+        # make run starts one job worker beside the server; first-run printed the admin's key.
+        key = re.search(r"API key:\s+(\S+)", log.read_text())[1]
+        workers = lambda: requests.get(  # noqa: E731
+            f"http://127.0.0.1:{port}/api/jobs", headers={"Authorization": f"Token {key}"}, timeout=5
+        ).json()["workers"]
+        deadline = time.monotonic() + 30
+        while not workers() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(workers()) == 1
         assert mode(work / "instance") == 0o700
         assert mode(work / "instance" / "config.py") == 0o600
         assert mode(work / "instance" / "portfolio.db") == 0o600
