@@ -11,24 +11,21 @@ from __future__ import annotations
 import math
 
 
-def _channel(
-    values: list[float], width: int, height: int, nx: int, ny: int
-) -> tuple[float, list[float], float]:
-    """The DCT of one channel: its DC term, its scaled AC terms (in a triangle), and their scale."""
+def _channel(values: list[float], width: int, height: int, nx: int, ny: int) -> tuple[float, list[float], float]:
+    """The DCT of one channel: its DC term, its scaled AC terms (in a triangle), and their scale.
+
+    Separable, as the reference's sums are: each row is first summed against each horizontal
+    cosine, which makes the whole about four times cheaper in pure Python.
+    """
+    cos_x = [[math.cos(math.pi / width * cx * (x + 0.5)) for x in range(width)] for cx in range(nx)]
+    rows = [values[y * width : (y + 1) * width] for y in range(height)]
+    row_sums = [[sum(v * c for v, c in zip(row, cos_x[cx], strict=True)) for cx in range(nx)] for row in rows]
     dc, ac, scale = 0.0, [], 0.0
-    fx = [0.0] * width
     for cy in range(ny):
+        cos_y = [math.cos(math.pi / height * cy * (y + 0.5)) for y in range(height)]
         cx = 0
         while cx * ny < nx * (ny - cy):
-            for x in range(width):
-                fx[x] = math.cos(math.pi / width * cx * (x + 0.5))
-            f = 0.0
-            for y in range(height):
-                fy = math.cos(math.pi / height * cy * (y + 0.5))
-                row = y * width
-                for x in range(width):
-                    f += values[row + x] * fx[x] * fy
-            f /= width * height
+            f = sum(row_sums[y][cx] * cos_y[y] for y in range(height)) / (width * height)
             if cx or cy:
                 ac.append(f)
                 scale = max(scale, abs(f))
