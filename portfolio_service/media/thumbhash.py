@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 
 
-def _channel(values: list[float], width: int, height: int, nx: int, ny: int) -> tuple[float, list[float], float]:
+def _channel(
+    values: list[float], width: int, height: int, nx: int, ny: int
+) -> tuple[float, list[float], float]:
     """The DCT of one channel: its DC term, its scaled AC terms (in a triangle), and their scale.
 
     Separable, as the reference's sums are: each row is first summed against each horizontal
