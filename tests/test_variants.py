@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import pytest
 import thumbhash as reference  # a decoder nobody here wrote
@@ -91,6 +92,10 @@ def test_the_job_makes_every_variant_from_the_contract(app, client, editor):
         assert served(client, variant["f"]).content_length == variant["size"]
         assert "exif" not in image.info and not image.getexif()
         assert "/variants/" in variant["f"]
+        # <stem>_<width>x<height>[_<crop>]_<a new random suffix of 72 bits>.<ext>
+        assert re.fullmatch(
+            r"halves_\d+x\d+(_[a-z]+)?_[a-z0-9]{14}\.(avif|webp|jpg|png)", variant["f"].rsplit("/", 1)[1]
+        )
     assert len({v["f"] for v in variants}) == len(variants)
 
 

@@ -23,7 +23,7 @@ from ..jobs import enqueue, job
 from . import get_storage
 from .images import open_image, reading
 from .models import Media
-from .uploads import SUFFIX_ALPHABET, written_files
+from .uploads import SUFFIX_ALPHABET, SUFFIX_LENGTH, written_files
 from .variants import CROPS, MIME, placeholder
 from .variants import make_variants as render
 
@@ -128,7 +128,8 @@ def _order(variant: dict) -> tuple:
 
 
 def _suffix() -> str:
-    return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(10))
+    """A new random suffix for a set of variants, as long as the originals' (72 bits: contract, section 6)."""
+    return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
 
 
 @job(periodic=crontab(minute="*"))
