@@ -2,6 +2,9 @@
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import has_request_context, request
@@ -11,6 +14,21 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Set by ``writing()``: outside a request (a job, a command), the next transaction writes.
+_WRITING: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """The transactions begun inside take SQLite's write lock at BEGIN (``BEGIN IMMEDIATE``), as a
+    writing request's do: a read-then-write then waits for other writers instead of failing at once."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
 
 #: PostgreSQL errors that mean "this transaction lost a race; the same request
 #: may well succeed from the start": a deadlock, a serialization failure, and
@@ -103,7 +121,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        writing = has_request_context() and request.method not in SAFE_METHODS
+        writing = _WRITING.get() or (has_request_context() and request.method not in SAFE_METHODS)
         # Straight to the driver: this runs for every request, and SQLAlchemy's
         # statement machinery would cost more than the statement.
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -60,7 +60,7 @@ def test_an_upload_answers_at_once_with_a_placeholder_and_pending_variants(
     assert abs(width / height - 1.6) < 0.3  # the hash's own picture has the photo's shape
     queue = client.get("/api/jobs", headers=admin_headers).get_json()
     assert queue["queued_count"] == 1
-    assert queue["queued"][0]["job"] == f"make_variants({body['id']}, False)"
+    assert queue["queued"][0]["job"] == f"make_variants({body['id']}, False, False)"
     assert client.get("/api/jobs", headers=editor).status_code == 403
 
     pdf = upload(client, editor, PDF, "menu.pdf").get_json()
@@ -175,7 +175,8 @@ def test_a_job_that_keeps_failing_marks_the_media_failed_and_a_retry_remakes_it(
     assert (failed["variants_status"], failed["variants"]) == ("failed", [])
     [failure] = client.get("/api/jobs", headers=admin_headers).get_json()["failed"]
     assert (
-        failure["job"] == f"make_variants({media['id']}, False)" and "FileNotFoundError" in failure["error"]
+        failure["job"] == f"make_variants({media['id']}, False, False)"
+        and "FileNotFoundError" in failure["error"]
     )
     storage.save(original, io.BytesIO(data), "image/jpeg")
     again = client.post(f"/api/media/{media['id']}/variants", headers=editor)
@@ -243,3 +244,53 @@ def test_our_thumbhash_is_the_reference_encoders_and_decodes_to_the_shape(size):
     image.putalpha(Image.linear_gradient("L").resize(size))
     width, height, _rgba = reference.thumb_hash_to_rgba(list(ours.encode(*size, image.tobytes())))
     assert abs(width / height - size[0] / size[1]) < 0.5
+
+
+def test_sixteen_bit_greys_and_palette_transparency_survive(app, client, editor):
+    grey = Image.new("I;16", (700, 400), 20000)  # about 30% grey: clipped to white by a plain conversion
+    tinted = Image.new("RGB", (700, 400), (10, 200, 10))
+    tinted.info["transparency"] = (10, 200, 10)  # a tRNS chunk: that colour is transparent
+    made = []
+    for image, name in ((grey, "grey.png"), (tinted, "keyed.png")):
+        out = io.BytesIO()
+        image.save(out, "PNG", transparency=image.info.get("transparency"))
+        made.append(upload(client, editor, out.getvalue(), name).get_json())
+    assert run_pending(app) == 2
+    grey_set = client.get(f"/api/media/{made[0]['id']}", headers=editor).get_json()
+    jpeg = next(v for v in grey_set["variants"] if v["format"] == "jpeg")
+    assert 60 < ImageStat.Stat(decoded(client, jpeg["f"]).convert("L")).mean[0] < 100
+    assert 60 < int(grey_set["placeholder"]["color"][1:3], 16) < 100
+    keyed = client.get(f"/api/media/{made[1]['id']}", headers=editor).get_json()["variants"]
+    assert {v["format"] for v in keyed} == {"avif", "webp", "png"}
+
+
+def test_a_job_for_a_media_deleted_meanwhile_leaves_no_file(app, client, editor):
+    media = upload(client, editor, halves((700, 400)), "halves.jpg").get_json()
+    from portfolio_service.media import jobs
+
+    real_swap = jobs._swap
+
+    def delete_first(*args, **kwargs):  # the delete commits while the job renders
+        assert client.delete(f"/api/media/{media['id']}", headers=editor).status_code == 204
+        return real_swap(*args, **kwargs)
+
+    jobs._swap = delete_first
+    try:
+        assert run_pending(app) == 1
+    finally:
+        jobs._swap = real_swap
+    assert stored_files(app) == []
+
+
+def test_a_duplicate_job_does_nothing_once_the_variants_are_made(app, client, editor):
+    media = upload(client, editor, halves((700, 400)), "halves.jpg").get_json()
+    from portfolio_service.jobs import enqueue
+
+    with app.test_request_context():
+        enqueue("make_variants", media["id"], False, False)  # as the sweep might, while the first waits
+    assert run_pending(app) == 2
+    variants = client.get(f"/api/media/{media['id']}", headers=editor).get_json()["variants"]
+    assert sorted(stored_files(app)) == sorted(
+        [p for p in stored_files(app) if "/variants/" not in p]
+        + [v["f"].split("/media/", 1)[1] for v in variants]
+    )

@@ -96,7 +96,7 @@ def regenerate_variants(only_missing: bool):
     with click.progressbar(ids, label="Regenerating variants", file=sys.stderr) as bar:
         for media_id in bar:
             try:
-                make_variants(media_id)
+                make_variants(media_id, force=True)
             except Exception as error:  # one broken file must not stop the run
                 db.session.rollback()
                 failures.append((media_id, error))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import secrets
 from datetime import timedelta
 
@@ -17,9 +18,10 @@ from flask import current_app
 from huey import crontab
 from sqlalchemy import or_, select, update
 
-from ..database import utcnow
+from ..database import utcnow, writing
 from ..extensions import db
 from ..jobs import enqueue, job
+from ..jobs.queue import get_queue
 from . import get_storage
 from .images import open_image, reading
 from .models import Media
@@ -38,27 +40,48 @@ def request_variants(media: Media) -> None:
 
 
 def queue_variants(media: Media, crops_only: bool = False) -> None:
+    """Send the job for a pending media, after its commit. A queue that is down fails nothing:
+    the change is committed, and the workers' sweep sends the job later."""
     if media.variants_status == "pending":
-        enqueue("make_variants", media.id, crops_only)
+        try:
+            enqueue("make_variants", media.id, crops_only, False)
+        except Exception:
+            log.exception("media %s: could not queue its variants; the sweep will", media.id)
 
 
-def _variants_failed(media_id: int, crops_only: bool, error: Exception) -> None:
-    db.session.execute(update(Media).where(Media.id == media_id).values(variants_status="failed"))
-    db.session.commit()
+def _variants_failed(media_id: int, crops_only: bool, force: bool, error: Exception) -> None:
+    """The last try failed: ``failed``, unless a newer request or result came meanwhile."""
+    with writing():
+        db.session.execute(
+            update(Media)
+            .where(Media.id == media_id, Media.variants_status == "pending")
+            .values(variants_status="failed")
+        )
+        db.session.commit()
 
 
 @job(retries=3, on_failure=_variants_failed)
-def make_variants(media_id: int, crops_only: bool = False) -> None:
-    """Make an image's variants (or only its crops, after a focal point moved), then swap them in."""
+def make_variants(media_id: int, crops_only: bool = False, force: bool = False) -> None:
+    """Make an image's variants (or only its crops, after a focal point moved), then swap them in.
+
+    A duplicate (the sweep's, a second request's) finds the media no longer pending and does nothing;
+    ``force`` (``flask media regenerate-variants``) makes them again all the same.
+    """
     media = db.session.get(Media, media_id)
-    if media is None or media.width is None:
-        return  # deleted since, or not an image: nothing to do
+    if media is None or media.width is None or (media.variants_status != "pending" and not force):
+        db.session.rollback()
+        return  # deleted since, not an image, or made already: nothing to do
     config, storage = current_app.config, get_storage()
-    focal = (media.focal_x, media.focal_y)
-    with storage.open(media.path) as stream, reading():
+    focal, path = (media.focal_x, media.focal_y), media.path
+    has_placeholder = media.placeholder_color is not None
+    db.session.rollback()  # no transaction held open through the rendering
+    with storage.open(path) as stream, reading():
         image = open_image(io.BytesIO(stream.read()))
         if image is None:
             raise ValueError(f"media {media_id}: the stored original is not an image")
+        if image.width * image.height > config["MAX_IMAGE_PIXELS"]:
+            raise ValueError(f"media {media_id}: {image.width}x{image.height} is over MAX_IMAGE_PIXELS")
+        image.draft("RGB", _draft_size(image.size, max(config["VARIANT_WIDTHS"])))  # JPEG: decode scaled down
         image.load()
     made = render(
         image,
@@ -68,8 +91,8 @@ def make_variants(media_id: int, crops_only: bool = False) -> None:
         crops=CROPS,
         full_frames=not crops_only,
     )
-    shown = placeholder(image) if media.placeholder_color is None else None  # images stored before 0008
-    folder, _, filename = media.path.rpartition("/")
+    shown = None if has_placeholder else placeholder(image)  # images stored before 0008
+    folder, _, filename = path.rpartition("/")
     stem = filename.rpartition(".")[0].rsplit("_", 1)[0]
     suffix = _suffix()
     with written_files(storage) as written:
@@ -81,13 +104,17 @@ def make_variants(media_id: int, crops_only: bool = False) -> None:
             path = storage.save(path, io.BytesIO(variant.data), MIME[variant.format])
             written.append(path)
             rows.append((variant, path))
-        replaced = _swap(media_id, focal, rows, crops_only, shown)
-    if replaced is None:  # the focal point moved meanwhile: the job queued for it makes the crops
-        for path in written:
-            storage.delete(path)
-        return
-    for path in replaced:
-        storage.delete(path)
+        with writing():
+            replaced = _swap(media_id, focal, rows, crops_only, shown)
+    if (
+        replaced is None
+    ):  # deleted, or its focal point moved meanwhile (the job queued for that makes the crops)
+        replaced = written
+    for old in replaced:
+        try:
+            storage.delete(old)
+        except Exception:  # committed already: a file left behind is a stray `flask media gc` finds
+            log.exception("could not delete %s; flask media gc will find it", old)
 
 
 def _swap(
@@ -98,7 +125,7 @@ def _swap(
     media = db.session.scalar(select(Media).where(Media.id == media_id).with_for_update())
     if media is None or (media.focal_x, media.focal_y) != focal:
         db.session.rollback()
-        return None if media is not None else []
+        return None
     keep = [v for v in media.variants if crops_only and v["crop"] is None]
     replaced = [v["path"] for v in media.variants if v not in keep]
     new = [
@@ -120,6 +147,14 @@ def _swap(
     return replaced
 
 
+def _draft_size(size: tuple[int, int], widest: int) -> tuple[int, int]:
+    """What a JPEG may be decoded down to: still at least ``widest`` wide and 1280 on its short side,
+    so every variant and crop comes from as many pixels as it would from the full image."""
+    width, height = size
+    scale = min(1.0, max(widest / width, 1280 / min(width, height)))
+    return math.ceil(width * scale), math.ceil(height * scale)
+
+
 def _order(variant: dict) -> tuple:
     """The contract's order: by crop (full frames first), format (the fallback last), then width."""
     crops: dict[str | None, int] = {None: -1, **{crop.name: i for i, crop in enumerate(CROPS)}}
@@ -134,16 +169,20 @@ def _suffix() -> str:
 
 @job(periodic=crontab(minute="*"))
 def sweep_pending_variants() -> None:
-    """Re-queue images pending for longer than ``VARIANTS_STALE_SECONDS``: a worker died on them."""
+    """Re-queue images pending for longer than ``VARIANTS_STALE_SECONDS`` while the queue is empty:
+    a worker died on them, or the queue was down when they were asked for."""
     stale = utcnow() - timedelta(seconds=current_app.config["VARIANTS_STALE_SECONDS"])
     query = select(Media).where(
         Media.variants_status == "pending",
         or_(Media.variants_requested_at.is_(None), Media.variants_requested_at < stale),
     )
-    media = db.session.scalars(query.limit(500)).all()
-    for item in media:
-        item.variants_requested_at = utcnow()
-    db.session.commit()
+    if get_queue().huey.pending_count():
+        return  # jobs wait in the queue: theirs may be among them; look again once it is empty
+    with writing():
+        media = db.session.scalars(query.limit(500).with_for_update(skip_locked=True)).all()
+        for item in media:
+            item.variants_requested_at = utcnow()
+        db.session.commit()
     for item in media:
         log.warning("media %s: variants pending since before %s; queued again", item.id, stale)
-        enqueue("make_variants", item.id, False)
+        enqueue("make_variants", item.id, False, False)

@@ -138,11 +138,13 @@ def store_upload(
         thumbnails=save_thumbnails(storage, path, mime, thumbnails, written),
         variants=[],  # made later, by a worker
     )
+    if info is not None:
+        media.variants_status, media.variants_requested_at = "pending", utcnow()
     if thumbnails:
-        # Cheap from the smallest thumbnail, so it is there as soon as the upload answers.
+        # Cheap from the smallest thumbnail, so it is there as soon as the upload answers (with no
+        # thumbnails configured, the variants job makes it from the image).
         shown = placeholder(Image.open(io.BytesIO(thumbnails[0].data)))
         media.placeholder_color, media.placeholder_thumbhash = shown["color"], shown["thumbhash"]
-        media.variants_status, media.variants_requested_at = "pending", utcnow()
     return media
 
 

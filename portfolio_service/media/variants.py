@@ -56,19 +56,24 @@ class Variant:
 def upright_srgb(image: Image.Image) -> Image.Image:
     """The image as it is shown: EXIF orientation applied, in sRGB, RGB or RGBA, no metadata.
 
-    A wide-gamut photo (Display P3, Adobe RGB) is converted through its ICC profile rather
-    than read as sRGB, which would turn it dull.
+    A wide-gamut photo (Display P3, Adobe RGB) or a CMYK one is converted through its ICC
+    profile rather than read as sRGB, which would turn it dull or wrong; 16-bit greys are
+    brought down to 8 bits first (a plain conversion clips them to white).
     """
     image = ImageOps.exif_transpose(image) or image
-    transparent = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    target = "RGBA" if image.has_transparency_data else "RGB"
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    elif image.mode in ("P", "PA", "LA"):
+        image = image.convert(target)
     profile = image.info.get("icc_profile")
-    image = image.convert("RGBA" if transparent else "RGB")
     if profile:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            image = ImageCms.profileToProfile(image, source, SRGB, outputMode=image.mode) or image
-        except (ImageCms.PyCMSError, OSError):
-            pass  # a broken profile: the pixels as they are
+            image = ImageCms.profileToProfile(image, source, SRGB, outputMode=target) or image
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile, or one for another colour space: the pixels as they are
+    image = image.convert(target)
     image.info.clear()
     return image
 

@@ -143,6 +143,7 @@ def delete_media(media_id: int):
     media = _get_media(media_id)
     force = request.args.get("force", "false").lower() in {"true", "1", "yes"}
     lock_for_delete(media.id)  # what it finds next cannot change before the commit
+    db.session.refresh(media)  # the variants as they are now: a job may have swapped them meanwhile
     references = find_references(media.id)
     if references and not force:
         raise Conflict("This media is still in use.", references=references)
