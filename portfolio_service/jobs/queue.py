@@ -2,13 +2,13 @@
 
 Jobs are plain functions declared with ``@job(...)`` anywhere in the app; ``make_queue``
 registers them on the app's Huey, each run inside an app context, and retried with
-growing waits (``JOB_RETRY_DELAY`` seconds, doubled at each try, Huey's own backoff). ``enqueue`` sends one
-after the request's commit, so a worker never looks for a row not yet committed.
+growing waits (``JOB_RETRY_DELAY`` seconds, doubled at each try: Huey's own backoff).
+``enqueue`` sends one after the request's commit, so a worker never looks for a row not
+yet committed.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections.abc import Callable
@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
+
+from ..extensions import db
+from .models import Failure
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +80,6 @@ def make_queue(app: Flask) -> Huey:
                         _failed(_job, args, error)
                     raise
 
-        functools.update_wrapper(run, declared.function)
         # Growing waits: JOB_RETRY_DELAY seconds, then twice, then four times that.
         options = {"name": name, "context": True}
         if declared.periodic is not None:
@@ -91,14 +93,16 @@ def make_queue(app: Flask) -> Huey:
 
 def _failed(declared: Job, args: tuple, error: Exception) -> None:
     """The last try failed: record it for ``GET /api/jobs``, and tell the job's owner."""
-    from ..extensions import db
-    from .models import Failure
-
     db.session.rollback()
-    db.session.add(Failure(job=f"{declared.function.__name__}{args}"[:200], error=repr(error)[:1000]))
+    db.session.add(Failure(job=described(declared.function.__name__, args)[:200], error=repr(error)[:1000]))
     db.session.commit()
     if declared.on_failure is not None:
         declared.on_failure(*args, error)
+
+
+def described(name: str, args) -> str:
+    """A job as admins see it: ``make_variants(7, False, False)``."""
+    return f"{name}{tuple(args)}"
 
 
 @dataclass

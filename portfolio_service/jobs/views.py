@@ -11,7 +11,7 @@ from ..fields import Schema, UTCDateTime
 from ..openapi import contract
 from . import bp
 from .models import Failure
-from .queue import get_queue
+from .queue import described, get_queue
 from .worker import live_workers
 
 LIMIT = 100
@@ -52,7 +52,7 @@ class JobsSchema(Schema):
 
 
 def _task(task) -> dict:
-    return {"id": task.id, "job": f"{task.name}{tuple(task.args)}", "eta": task.eta}
+    return {"id": task.id, "job": described(task.name, task.args), "eta": task.eta}
 
 
 @bp.get("")

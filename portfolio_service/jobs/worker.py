@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+from datetime import timedelta
 
 from flask import Flask
 from huey import signals
@@ -14,7 +15,7 @@ from sqlalchemy import delete, select, update
 from ..database import utcnow
 from ..extensions import db
 from .models import Worker
-from .queue import JOBS
+from .queue import JOBS, described
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def run_worker(app: Flask, workers: int = 1) -> None:
 
     @huey.signal(signals.SIGNAL_EXECUTING)
     def started(signal, task, *args):
-        _touch(app, name, job=f"{task.name}{tuple(task.args)}", job_started_at=utcnow())
+        _touch(app, name, job=described(task.name, task.args), job_started_at=utcnow())
 
     @huey.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR, signals.SIGNAL_RETRYING)
     def finished(signal, task, *args):
@@ -71,6 +72,5 @@ def run_worker(app: Flask, workers: int = 1) -> None:
 
 def live_workers(seconds: int = 3 * HEARTBEAT_SECONDS) -> list[Worker]:
     """Workers heard from in the last ``seconds``."""
-    since = utcnow().timestamp() - seconds
-    rows = db.session.scalars(select(Worker).order_by(Worker.name)).all()
-    return [row for row in rows if row.seen_at.timestamp() >= since]
+    since = utcnow() - timedelta(seconds=seconds)
+    return list(db.session.scalars(select(Worker).where(Worker.seen_at >= since).order_by(Worker.name)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -25,8 +24,8 @@ from ..jobs.queue import get_queue
 from . import get_storage
 from .images import open_image, reading
 from .models import Media
-from .uploads import SUFFIX_ALPHABET, SUFFIX_LENGTH, written_files
-from .variants import CROPS, MIME, placeholder
+from .uploads import random_suffix, written_files
+from .variants import MIME, placeholder, sort_key
 from .variants import make_variants as render
 
 log = logging.getLogger(__name__)
@@ -88,13 +87,12 @@ def make_variants(media_id: int, crops_only: bool = False, force: bool = False) 
         config["VARIANT_WIDTHS"],
         config["VARIANT_FORMATS"],
         focal,
-        crops=CROPS,
         full_frames=not crops_only,
     )
     shown = None if has_placeholder else placeholder(image)  # images stored before 0008
     folder, _, filename = path.rpartition("/")
     stem = filename.rpartition(".")[0].rsplit("_", 1)[0]
-    suffix = _suffix()
+    suffix = random_suffix()  # a new one for each set: remade files never take old names
     with written_files(storage) as written:
         rows = []
         for variant in made:
@@ -106,10 +104,8 @@ def make_variants(media_id: int, crops_only: bool = False, force: bool = False) 
             rows.append((variant, path))
         with writing():
             replaced = _swap(media_id, focal, rows, crops_only, shown)
-    if (
-        replaced is None
-    ):  # deleted, or its focal point moved meanwhile (the job queued for that makes the crops)
-        replaced = written
+    if replaced is None:
+        replaced = written  # deleted, or its focal point moved meanwhile: the next job makes the crops
     for old in replaced:
         try:
             storage.delete(old)
@@ -139,7 +135,7 @@ def _swap(
         }
         for v, path in rows
     ]
-    media.variants = sorted([*keep, *new], key=_order)
+    media.variants = sorted([*keep, *new], key=lambda v: sort_key(v["crop"], v["format"], v["width"]))
     if shown is not None:
         media.placeholder_color, media.placeholder_thumbhash = shown["color"], shown["thumbhash"]
     media.variants_status = "ready"
@@ -153,18 +149,6 @@ def _draft_size(size: tuple[int, int], widest: int) -> tuple[int, int]:
     width, height = size
     scale = min(1.0, max(widest / width, 1280 / min(width, height)))
     return math.ceil(width * scale), math.ceil(height * scale)
-
-
-def _order(variant: dict) -> tuple:
-    """The contract's order: by crop (full frames first), format (the fallback last), then width."""
-    crops: dict[str | None, int] = {None: -1, **{crop.name: i for i, crop in enumerate(CROPS)}}
-    formats = {"avif": 0, "webp": 1, "jpeg": 2, "png": 2}
-    return crops.get(variant["crop"], 99), formats.get(variant["format"], 9), variant["width"]
-
-
-def _suffix() -> str:
-    """A new random suffix for a set of variants, as long as the originals' (72 bits: contract, section 6)."""
-    return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
 
 
 @job(periodic=crontab(minute="*"))

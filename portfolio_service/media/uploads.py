@@ -54,7 +54,12 @@ def storage_stem(name: str) -> str:
     someone is given their URL: a cleaned upload name alone could be guessed.
     """
     stem = secure_filename(os.path.splitext(name)[0])[:MAX_STEM].strip("._") or "file"
-    return f"{stem}_{''.join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))}"
+    return f"{stem}_{random_suffix()}"
+
+
+def random_suffix() -> str:
+    """72 random bits in [a-z0-9]: what ends every stored name (originals, thumbnails, variants)."""
+    return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
 
 
 def _file_error(message: str) -> ValidationError:

@@ -156,9 +156,20 @@ def make_variants(
     for crop, frame in frames(opaque, ladder, crops, focal, full_frames):
         for format in [*formats, fallback]:
             made.append(Variant(format, frame.width, frame.height, crop, encode(frame, format)))
-    order = {None: -1, **{crop.name: i for i, crop in enumerate(crops)}}
-    formats_order = {format: i for i, format in enumerate([*formats, fallback])}
-    return sorted(made, key=lambda v: (order[v.crop], formats_order[v.format], v.width))
+    return sorted(made, key=lambda v: sort_key(v.crop, v.format, v.width))
+
+
+FORMAT_ORDER = ("avif", "webp", "jpeg", "png")
+
+
+def sort_key(crop: str | None, format: str, width: int) -> tuple:
+    """The contract's order: by crop (full frames first, then ``CROPS``), format (fallback last), width."""
+    crops = [named.name for named in CROPS]
+    return (
+        crops.index(crop) if crop in crops else -1,
+        FORMAT_ORDER.index(format) if format in FORMAT_ORDER else len(FORMAT_ORDER),
+        width,
+    )
 
 
 def placeholder(image: Image.Image) -> dict:
