@@ -46,7 +46,7 @@ BASE = "23d4cc8"  # the last commit before responsive images
 
 
 def photographs() -> list[Path]:
-    """The largest JPEG of each chosen wallpaper, fetched and unpacked once."""
+    """The largest original of each chosen wallpaper (a lossless PNG where the package has one)."""
     folder = OUT / PACKAGE
     if not folder.exists():
         OUT.mkdir(parents=True, exist_ok=True)
@@ -55,10 +55,14 @@ def photographs() -> list[Path]:
         subprocess.run(["dpkg-deb", "-x", str(deb), str(folder)], check=True)
     found = []
     for name in PHOTOS:
-        images = list(folder.glob(f"usr/share/wallpapers/{name}/contents/images/*.jpg"))
+        images = list(folder.glob(f"usr/share/wallpapers/{name}/contents/images/*.*"))
         if images:
-            found.append(max(images, key=lambda path: path.stat().st_size))
+            found.append(max(images, key=lambda path: pixels(Image.open(path).size)))
     return found
+
+
+def pixels(size: tuple[int, int]) -> int:
+    return size[0] * size[1]
 
 
 def ssim(a: Image.Image, b: Image.Image) -> float:
@@ -70,7 +74,7 @@ def ssim(a: Image.Image, b: Image.Image) -> float:
 
 
 def per_width(paths: list[Path]) -> dict:
-    """{(format, width): [(bytes ratio to jpeg, ssim, encode ms)]} over the photographs."""
+    """{(format, width): [(bytes ratio to jpeg, ssim, encode ms)]}, in the order of the photographs."""
     rows: dict = {}
     for path in paths:
         original = variants.upright_srgb(Image.open(path))
@@ -149,6 +153,12 @@ def main() -> int:
         similarity, lowest = statistics.median(v[1] for v in values), min(v[1] for v in values)
         encode_ms = statistics.median(v[2] for v in values)
         print(f"{format:<6} {width:>5} {ratio:>10.2f} {similarity:>7.3f} {lowest:>9.3f} {encode_ms:>10.1f}")
+
+    print("\nat 1280 wide, each photograph: bytes/jpeg and SSIM (jpeg's own SSIM last)")
+    for n, path in enumerate(paths):
+        avif, webp, jpeg = (rows[(format, 1280)][n] for format in ("avif", "webp", "jpeg"))
+        print(f"  {path.parts[-4]:<12} avif {avif[0]:.2f} {avif[1]:.3f}   webp {webp[0]:.2f} {webp[1]:.3f}   "
+              f"jpeg {jpeg[1]:.3f}")  # fmt: skip
 
     photo = twelve_megapixels(paths[0])
     start = time.perf_counter()

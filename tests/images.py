@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 
 from PIL import Image, ImageDraw
 
@@ -41,6 +42,53 @@ def rotated_jpeg(size=(400, 200), orientation: int = 6) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif)
     return buffer.getvalue()
+
+
+# Display P3's primaries adapted to the ICC's D50 white (as in Apple's profile), and sRGB's.
+P3_D50 = ((0.51512, 0.29198, 0.15710), (0.24120, 0.69225, 0.06657), (-0.00105, 0.04189, 0.78407))
+SRGB_D50 = ((0.43607, 0.38515, 0.14307), (0.22249, 0.71687, 0.06061), (0.01392, 0.09708, 0.71410))
+
+
+def srgb_curve(value: float) -> float:
+    """sRGB's (and Display P3's) transfer function: encoded 0..1 to linear 0..1."""
+    return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+
+def display_p3_profile() -> bytes:
+    """A Display P3 ICC v2 profile built in code (matrix and curves), as a camera or phone embeds."""
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \0\0\0\0" + struct.pack(">3i", *(round(v * 65536) for v in (x, y, z)))
+
+    curve = b"curv\0\0\0\0" + struct.pack(
+        ">I1024H", 1024, *(round(srgb_curve(n / 1023) * 65535) for n in range(1024))
+    )
+    text = b"Display P3 (test)\0"
+    desc = b"desc\0\0\0\0" + struct.pack(">I", len(text)) + text + bytes(4 + 4 + 2 + 1 + 67)
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", xyz(0.96420, 1.0, 0.82491)),
+        *((name, xyz(*(row[n] for row in P3_D50))) for n, name in enumerate((b"rXYZ", b"gXYZ", b"bXYZ"))),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for name, body in tags:
+        body += bytes(-len(body) % 4)
+        table += name + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = offset + len(data)
+    header = (
+        struct.pack(">I4sI4s4s4s", size, b"lcms", 0x02100000, b"mntr", b"RGB ", b"XYZ ")
+        + bytes(12)
+        + b"acsp"
+        + bytes(4 + 4 + 4 + 4 + 8 + 4)
+        + struct.pack(">3i", *(round(v * 65536) for v in (0.96420, 1.0, 0.82491)))
+        + bytes(4 + 16 + 28)
+    )
+    return header + struct.pack(">I", len(tags)) + table + data
 
 
 PDF = (

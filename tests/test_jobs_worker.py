@@ -25,9 +25,13 @@ def noise(size=(3000, 2000)) -> bytes:
     return out.getvalue()
 
 
-def start_worker(env: dict, log) -> subprocess.Popen:
+def start_worker(env: dict, log, *options: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "flask"), "jobs", "worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [str(BIN / "flask"), "jobs", "worker", *options],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -80,6 +84,35 @@ def test_a_worker_makes_the_variants_and_says_what_it_does(tmp_path):
             worker.wait(timeout=30)
         log.seek(0)
         assert "Traceback" not in log.read()
+
+
+def test_each_thread_of_a_worker_shows_its_own_job(tmp_path):
+    env = server_env(tmp_path)
+    with gunicorn(env, workers=1) as (base, _server), open(tmp_path / "worker.log", "w+") as log:
+        headers = admin_headers(env)
+        worker = start_worker(env, log, "--threads", "2")
+        try:
+            names = {
+                w["name"]
+                for w in wait_for(
+                    lambda: requests.get(f"{base}/api/jobs", headers=headers, timeout=10).json()["workers"],
+                    what="the worker's heartbeat",
+                )
+            }
+            assert names == {f"{busy_host(names)}:{worker.pid}/1", f"{busy_host(names)}:{worker.pid}/2"}
+            made = [upload(base, headers, noise(), f"photo-{n}.jpg")["id"] for n in range(2)]
+
+            def busy() -> list[str]:
+                workers = requests.get(f"{base}/api/jobs", headers=headers, timeout=10).json()["workers"]
+                jobs = sorted(w["job"] for w in workers if w["job"])
+                return jobs if len(jobs) == 2 else []
+
+            assert wait_for(busy, what="both threads busy at once") == [
+                f"make_variants({media_id}, False, False)" for media_id in sorted(made)
+            ]
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
 
 
 def test_a_worker_killed_mid_job_leaves_nothing_half_made(tmp_path):

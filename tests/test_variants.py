@@ -13,7 +13,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from portfolio_service.jobs import run_pending
 
-from .images import PDF, rgba_png, rotated_jpeg
+from .images import P3_D50, PDF, SRGB_D50, display_p3_profile, rgba_png, rotated_jpeg, srgb_curve
 from .media_helpers import served, stored_files, upload
 
 WIDE = (1600, 1000)
@@ -160,6 +160,37 @@ def test_transparency_falls_back_to_png_and_orientation_is_applied(app, client, 
     largest = max((v for v in upright if v["crop"] is None), key=lambda v: v["width"])
     assert (largest["width"], largest["height"]) == (400, 800)  # displayed 400x800, never upscaled
     assert {v["format"] for v in upright} == {"avif", "webp", "jpeg"}
+
+
+def p3_to_srgb(pixel: tuple[int, int, int]) -> tuple[float, ...]:
+    """The colour a Display P3 pixel is in sRGB, worked out here by the matrices (not by LittleCMS)."""
+    import numpy
+
+    linear = numpy.array([srgb_curve(value / 255) for value in pixel])
+    srgb = numpy.linalg.solve(numpy.array(SRGB_D50), numpy.array(P3_D50) @ linear)
+    encoded = [12.92 * v if v <= 0.0031308 else 1.055 * v ** (1 / 2.4) - 0.055 for v in srgb.clip(0, 1)]
+    return tuple(255 * value for value in encoded)
+
+
+def test_a_wide_gamut_photo_keeps_its_colours_in_srgb_variants(app, client, editor):
+    """A Display P3 photo read as sRGB turns dull; the variants carry the colours converted to sRGB."""
+    pixel = (190, 70, 60)  # a P3 brick red, within sRGB's gamut: (206, 58, 52) there
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), pixel).save(out, "JPEG", quality=95, icc_profile=display_p3_profile())
+    made = upload(client, editor, out.getvalue(), "p3.jpg").get_json()
+    assert run_pending(app) == 1
+    variants = client.get(f"/api/media/{made['id']}", headers=editor).get_json()["variants"]
+    expected = p3_to_srgb(pixel)
+    assert max(abs(a - b) for a, b in zip(expected, pixel, strict=True)) > 10  # the conversion is visible
+    for variant in variants:
+        image = decoded(client, variant["f"])
+        assert "icc_profile" not in image.info or not image.info["icc_profile"]  # sRGB, untagged
+        centre = image.convert("RGB").getpixel((image.width // 2, image.height // 2))
+        assert max(abs(a - b) for a, b in zip(centre, expected, strict=True)) <= 4, (
+            variant["format"],
+            centre,
+            expected,
+        )
 
 
 def test_a_job_that_keeps_failing_marks_the_media_failed_and_a_retry_remakes_it(
