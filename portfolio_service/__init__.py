@@ -134,7 +134,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, console, jobs, media, ops, portfolio
+    from . import audit, auth, console, jobs, media, ops, portfolio
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(auth.bp)
@@ -142,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portfolio.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(audit.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -53,9 +53,22 @@ def is_busy(error: DBAPIError) -> bool:
     return sqlstate(error) in BUSY_SQLSTATES or "database is locked" in str(error.orig)
 
 
+class Clock:
+    """The time the service reads: the real one, or, while ``frozen`` is set, that instant.
+
+    Every "now" of the service comes from ``utcnow()``, so a test can stand half a
+    second either side of a schedule's boundary (``tests/conftest.py``'s ``clock``).
+    """
+
+    frozen: datetime | None = None
+
+
+CLOCK = Clock()
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return CLOCK.frozen or datetime.now(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):

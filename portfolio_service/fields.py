@@ -203,3 +203,10 @@ class RelatedIds(UniqueList):
         if missing:
             raise ValidationError(f"No {self.model.__tablename__} with ids: {', '.join(map(str, missing))}.")
         return ids
+
+
+class UserRefSchema(Schema):
+    """Who did something, as revisions and the audit log show it."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)

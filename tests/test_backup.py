@@ -226,6 +226,12 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
         sqlite3.connect(old / DUMPS["sqlite"])
     ) as database:  # as the last release wrote it
         database.execute("ALTER TABLE content_version DROP COLUMN media_version")
+        # and before 0009:
+        for table in ("audit_entry", "schedule_mark", "portfolio_draft", "portfolio_revision", "share_link"):
+            database.execute(f"DROP TABLE {table}")
+        for column in ("publish_at", "unpublish_at"):
+            database.execute(f"DROP INDEX ix_portfolio_{column}")
+            database.execute(f"ALTER TABLE portfolio DROP COLUMN {column}")
         # and before 0006, 0007 and 0008:
         database.execute("DROP INDEX ix_media_variants_status")
         for column in ("alt", "focal_x", "focal_y", "placeholder_color", "placeholder_thumbhash",

@@ -26,9 +26,11 @@ EXPECTED = {
     "detail warm": 2,  # token+user+codes, versions
     "list cold": 7,  # token, count, page ids, versions, then the three building queries
     "list warm": 4,  # token, count, page ids, versions
-    # token, portfolio (locked on PostgreSQL), tags sent, title check, tags stored, update,
-    # tag rows out and in, versions moved, then the document's two queries (its media are rendered)
-    "patch": 11,
+    # token, portfolio (locked on PostgreSQL), versions (the live document, for the revision's
+    # "before"), tags sent, title check, tags stored, update, tag rows out and in, versions moved,
+    # the document's two queries (its media are rendered), then the revision's number, the
+    # revision and the audit entry (section 8)
+    "patch": 15,
 }
 
 

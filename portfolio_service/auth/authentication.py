@@ -45,6 +45,7 @@ class Caller:
     """Who is calling: read once per request in one plain query, no ORM objects."""
 
     user_id: int
+    username: str
     token_id: int
     is_staff: bool
     is_admin: bool
@@ -68,7 +69,7 @@ def _caller_query():
     return (
         select(
             token.c.id, token.c.key_hash, token.c.expires_at, token.c.revoked_at, token.c.last_used_at,
-            user.c.id, user.c.is_active, user.c.is_staff, user.c.is_admin, code.c.code,
+            user.c.id, user.c.username, user.c.is_active, user.c.is_staff, user.c.is_admin, code.c.code,
         )
         .join(user, token.c.user_id == user.c.id)
         .outerjoin(code, code.c.user_id == user.c.id)
@@ -95,14 +96,16 @@ def authenticate() -> None:
     rows = db.session.execute(_caller_query(), {"digest": digest}).all()
     if not rows or not hmac.compare_digest(rows[0][1], digest):
         raise NotAuthenticated("Invalid token.")
-    token_id, _, expires_at, revoked_at, last_used_at, user_id, is_active, is_staff, is_admin, _ = rows[0]
+    token_id, _, expires_at, revoked_at, last_used_at, user_id, username, is_active, is_staff, is_admin, _ = (
+        rows[0]
+    )
     now = utcnow()
     if revoked_at is not None or (expires_at is not None and expires_at <= now) or not is_active:
         raise NotAuthenticated("Token expired, revoked, or its user is inactive.")
     if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
         _touch(token_id, now)
     codes = frozenset(row[-1] for row in rows if row[-1] is not None)
-    g.caller = Caller(user_id, token_id, is_staff, is_admin, codes)
+    g.caller = Caller(user_id, username, token_id, is_staff, is_admin, codes)
 
 
 def _touch(token_id: int, now) -> None:

@@ -92,6 +92,8 @@ class Portfolio(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     description: Mapped[str | None] = mapped_column(String(LIMITS["description"]))
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    unpublish_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     image: Mapped[Media | None] = relationship()
     employer: Mapped[Employer | None] = relationship()

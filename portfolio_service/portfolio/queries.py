@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 
 from ..auth.permissions import Perm, has_permission
+from ..database import utcnow
 from ..parsing import like
 from .models import Portfolio, Tag
+from .publishing.schedule import public_clause
 
 ORDER_COLUMNS = {
     "order": Portfolio.order,
@@ -18,10 +20,10 @@ ORDER_COLUMNS = {
 
 
 def visible_portfolios(query: Select | None = None) -> Select:
-    """Portfolios the caller may see: inactive ones need 4201."""
+    """Portfolios the caller may see: public ones, or all of them with 4201."""
     query = select(Portfolio) if query is None else query
     if not has_permission(Perm.PORTFOLIO_VIEW_INACTIVE):
-        query = query.where(Portfolio.is_active)
+        query = query.where(public_clause(utcnow()))
     return query
 
 

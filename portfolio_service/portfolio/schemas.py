@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from ..fields import (
     MAX_ID,
@@ -79,6 +79,12 @@ class MetaSchema(Schema):
     unique = (Unique(Meta.key, within="portfolio_id"),)
 
 
+def check_window(publish_at, unpublish_at) -> None:
+    """A 400 on ``unpublish_at`` unless it comes after ``publish_at`` (either may be null)."""
+    if publish_at is not None and unpublish_at is not None and unpublish_at <= publish_at:
+        raise ValidationError({"unpublish_at": ["Must be after publish_at."]})
+
+
 class PortfolioSchema(Schema):
     """The source's "Response Fields", in its order; relations are written as ids."""
 
@@ -107,8 +113,17 @@ class PortfolioSchema(Schema):
     description = text("description", allow_none=True)
     images_data = fields.List(MediaField(MediaSchema), attribute="images", dump_only=True)
     meta = fields.List(fields.Nested(MetaSchema), dump_only=True)
+    publish_at = UTCDateTime(allow_none=True)
+    unpublish_at = UTCDateTime(allow_none=True)
+    # Last, so a document's bytes say it at their very end (``documents.with_draft``).
+    has_draft = fields.Boolean(dump_only=True, dump_default=False)
 
     unique = (Unique(Portfolio.title), Unique(Portfolio.slug))
+
+    @validates_schema
+    def window(self, data: dict, **kwargs) -> None:
+        """``unpublish_at`` after ``publish_at`` when both are sent (``check_window`` covers the rest)."""
+        check_window(data.get("publish_at"), data.get("unpublish_at"))
 
     @post_load
     def order_tags(self, data: dict, **kwargs) -> dict:

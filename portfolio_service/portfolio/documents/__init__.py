@@ -21,6 +21,8 @@ answered from the rendered media (``media.schemas.Rendered``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ...extensions import db
 from ...media.schemas import media_base_url
 from .builder import Document, build
@@ -56,8 +58,11 @@ def documents(ids: list[int]) -> dict[int, Document]:
     return found
 
 
-def commit(portfolio_id: int) -> Document:
+def commit(portfolio_id: int, note: Callable[[Document], object] | None = None) -> Document:
     """Commit the session's changes and return the portfolio's new document.
+
+    ``note``, if given, is called with that document before the commit, to add
+    what goes with the change (its revision, its audit entry) to the same transaction.
 
     The document is built after the version moved and before the commit, so
     it is exactly what the commit makes visible: SQLite writers hold the
@@ -68,6 +73,8 @@ def commit(portfolio_id: int) -> Document:
     session.flush()
     versions = move_versions(session) or current_versions()
     built = build([portfolio_id], versions)
+    if note is not None:
+        note(built.documents[portfolio_id])
     session.commit()
     built.remember()
     return built.documents[portfolio_id]

@@ -6,6 +6,7 @@ import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -23,6 +24,7 @@ from ...media.schemas import (
     media_schema,
 )
 from ..models import Employer, GalleryImage, Link, Meta, Portfolio, Tag, portfolio_tag
+from ..publishing.schedule import is_public
 from ..schemas import portfolio_schema
 from .cache import caches
 from .versions import Versions
@@ -33,11 +35,17 @@ SCHEMAS = {MediaSchema: media_schema, MediaFileSchema: media_file_schema}
 
 @dataclass(frozen=True)
 class Document:
-    """A rendered portfolio: its JSON bytes, strong ETag, and whether it is active."""
+    """A rendered portfolio: its JSON bytes, strong ETag, and what says whether it is public."""
 
     body: bytes
     etag: str
     is_active: bool
+    publish_at: datetime | None
+    unpublish_at: datetime | None
+
+    def public(self, now: datetime) -> bool:
+        """Active, and inside its publishing window at ``now`` (see ``publishing/schedule.py``)."""
+        return is_public(self.is_active, self.publish_at, self.unpublish_at, now)
 
 
 # --------------------------------------------------------------------------- what a document nests
@@ -276,4 +284,5 @@ def _rendered(wanted: set[tuple], media_version: int) -> tuple[dict, dict]:
 
 def _render(data: dict) -> Document:
     body = orjson.dumps(portfolio_schema.dump(data))
-    return Document(body, hashlib.sha256(body).hexdigest()[:32], data["is_active"])
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return Document(body, digest, data["is_active"], data["publish_at"], data["unpublish_at"])

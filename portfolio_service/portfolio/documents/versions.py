@@ -38,13 +38,17 @@ def document_tables() -> tuple[frozenset[str], frozenset[str]]:
 
     Shown: every table joined to ``portfolio`` through foreign keys, either
     way (its links, meta, tag and gallery rows; the employers, tags and
-    media they point at; the media's thumbnails). The media tables: ``media``
+    media they point at; the media's thumbnails), except the tables that keep
+    things beside a portfolio and are marked so (``info={"document": False}``:
+    its draft, revisions and preview links). The media tables: ``media``
     and the tables it owns, whose every foreign key points at it, deleted with it.
     """
-    tables = db.metadata.tables
+    tables = {name: table for name, table in db.metadata.tables.items() if table.info.get("document", True)}
     neighbours: dict[str, set[str]] = {name: set() for name in tables}
     for table in tables.values():
         for key in table.foreign_keys:
+            if key.column.table.name not in tables:
+                continue
             neighbours[table.name].add(key.column.table.name)
             neighbours[key.column.table.name].add(table.name)
     shown, frontier = {"portfolio"}, ["portfolio"]

@@ -8,13 +8,16 @@ from flask import url_for
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import MANYTOONE, joinedload
 
+from ...audit import changed, record
 from ...database import utcnow
 from ...errors import NotFound
 from ...extensions import db
 from ...fields import Schema
 from ...pagination import paginate
 from ...parsing import like, load_body, load_query
-from ..models import Portfolio
+from ..documents import documents
+from ..models import Meta, Portfolio
+from ..publishing.changes import commit_change
 from ..queries import visible_portfolios
 from ..schemas import search_query_schema
 from ..writes import portfolio_for_update
@@ -43,28 +46,50 @@ def forget_related(item) -> None:
     db.session.expire(item, [relation.key for relation in relations if relation.direction is MANYTOONE])
 
 
-def created(item, schema: Schema, endpoint: str, id_name: str, **url_values: Any):
-    """Add ``item``, commit, and answer 201; ``Location`` is ``endpoint`` with its new id as ``id_name``."""
+def _columns(item) -> dict:
+    """``{column: [None, value]}`` for the columns a new ``item`` was given: its audit entry's changes."""
+    mapper = inspect(item).mapper
+    values = {attribute.key: getattr(item, attribute.key) for attribute in mapper.column_attrs}
+    return {key: [None, value] for key, value in values.items() if value is not None and key != "id"}
+
+
+def _commit(portfolio_id: int | None, action: str, before) -> None:
+    """Commit: a link or meta change as a revision of its portfolio, anything else as it is."""
+    if portfolio_id is None:
+        db.session.commit()
+    else:
+        commit_change(portfolio_id, action, before)
+
+
+def created(item, schema: Schema, endpoint: str, id_name: str, *, revision=None, **url_values: Any):
+    """Add ``item``, log it, commit, answer 201; ``Location`` is ``endpoint`` with its new id as ``id_name``.
+
+    ``revision`` is ``(portfolio_id, action, live document before)`` for a link or meta.
+    """
     db.session.add(item)
-    db.session.commit()
+    db.session.flush()
+    record("create", item.__tablename__, item.id, _columns(item))
+    _commit(*(revision or (None, "", None)))
     forget_related(item)
     location = url_for(endpoint, **url_values, **{id_name: item.id}, _external=True)
     return schema.dump(item), 201, {"Location": location}
 
 
-def updated(item, schema: Schema, data: dict):
-    """Set the loaded fields on ``item``, commit, and answer with it."""
+def updated(item, schema: Schema, data: dict, *, revision=None):
+    """Set the loaded fields on ``item``, log what changed, commit, and answer with it."""
+    record("update", item.__tablename__, item.id, changed(item, data))
     for field, value in data.items():
         setattr(item, field, value)
-    db.session.commit()
+    _commit(*(revision or (None, "", None)))
     forget_related(item)
     return schema.dump(item)
 
 
-def deleted(item):
-    """Delete ``item``, commit, and answer 204."""
+def deleted(item, *, revision=None):
+    """Delete ``item``, log it, commit, and answer 204."""
+    record("delete", item.__tablename__, item.id)
     db.session.delete(item)
-    db.session.commit()
+    _commit(*(revision or (None, "", None)))
     return "", 204
 
 
@@ -75,12 +100,18 @@ def visible_or_404(portfolio_id: int) -> None:
         raise NotFound()
 
 
+def _revision(model, portfolio_id: int) -> tuple:
+    """What a link or meta write records: a revision of its portfolio, from the live document now."""
+    return portfolio_id, "meta" if model is Meta else "links", documents([portfolio_id])[portfolio_id]
+
+
 def create_child(model, schema: Schema, portfolio_id: int, endpoint: str, id_name: str):
     """Add a link or meta to the portfolio (its row locked first), touch it, and answer 201."""
     portfolio = portfolio_for_update(portfolio_id)
+    revision = _revision(model, portfolio.id)
     item = model(portfolio_id=portfolio.id, **load_body(schema, within={"portfolio_id": portfolio.id}))
     touch(portfolio.id)
-    return created(item, schema, endpoint, id_name, portfolio_id=portfolio.id)
+    return created(item, schema, endpoint, id_name, revision=revision, portfolio_id=portfolio.id)
 
 
 def locked_child(model, portfolio_id: int, item_id: int, relation):
@@ -111,12 +142,14 @@ def touch(portfolio_id: int) -> None:
 
 def update_child(item, schema: Schema, update_schema: Schema):
     """Load the body onto a link or meta (its portfolio already locked), touch the portfolio, answer."""
+    revision = _revision(type(item), item.portfolio_id)
     data = load_body(update_schema, instance=item, within={"portfolio_id": item.portfolio_id})
     touch(item.portfolio_id)
-    return updated(item, schema, data)
+    return updated(item, schema, data, revision=revision)
 
 
 def delete_child(item):
     """Delete a link or meta (its portfolio already locked) and touch the portfolio."""
+    revision = _revision(type(item), item.portfolio_id)
     touch(item.portfolio_id)
-    return deleted(item)
+    return deleted(item, revision=revision)

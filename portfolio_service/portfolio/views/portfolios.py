@@ -8,22 +8,26 @@ import orjson
 from flask import current_app, g, request, url_for
 from sqlalchemy import Row, select
 
+from ...audit import record
 from ...auth.permissions import ANYONE, Perm, has_permission, permission
+from ...database import utcnow
 from ...errors import NotFound, PreconditionFailed
 from ...extensions import db
 from ...openapi import contract
 from ...pagination import PageQuerySchema, paginate
 from ...parsing import load_body, load_query
 from .. import bp
-from .. import documents as docs
 from ..documents import Document, documents
 from ..models import Portfolio
+from ..publishing.changes import commit_change
+from ..publishing.schedule import visibility_changed
 from ..queries import filtered_portfolio_ids
 from ..schemas import (
     SLUG,
     PortfolioPageSchema,
     PortfolioQuerySchema,
     PortfolioSchema,
+    check_window,
     portfolio_query_schema,
     portfolio_schema,
     portfolio_update_schema,
@@ -43,6 +47,8 @@ DEFAULTS = {
     "is_active": True,
     "completed_at": None,
     "description": None,
+    "publish_at": None,
+    "unpublish_at": None,
 }
 
 
@@ -62,25 +68,32 @@ def respond(document: Document, status: int = 200):
 def read(portfolio_id: int | None):
     """The response for a portfolio the caller may see, or 404."""
     document = documents([portfolio_id]).get(portfolio_id) if portfolio_id is not None else None
-    if document is None or not (document.is_active or has_permission(Perm.PORTFOLIO_VIEW_INACTIVE)):
+    if document is None or not (document.public(utcnow()) or has_permission(Perm.PORTFOLIO_VIEW_INACTIVE)):
         raise NotFound()
     return respond(document)
 
 
-def save(portfolio_id: int, status: int = 200):
-    """Commit the portfolio's changes and answer with its new document."""
-    return respond(docs.commit(portfolio_id), status)
+def save(portfolio_id: int, action: str, before: Document | None, status: int = 200):
+    """Commit the portfolio's changes with their revision and audit entry; answer with its new document."""
+    return respond(commit_change(portfolio_id, action, before), status)
 
 
-def locked_for_write(portfolio_id: int) -> Row:
-    """The portfolio's row, locked for a write: 404, or 412 when ``If-Match`` names another version.
-
-    No ``If-Match`` means go ahead.
+def locked_for_write(portfolio_id: int) -> tuple[Row, Document]:
+    """The portfolio's row, locked for a write, and its live document: 404, or 412 when ``If-Match``
+    names another version. No ``If-Match`` means go ahead.
     """
     portfolio = portfolio_for_update(portfolio_id)
-    if request.if_match and not request.if_match.contains(documents([portfolio_id])[portfolio_id].etag):
+    document = documents([portfolio_id])[portfolio_id]
+    if request.if_match and not request.if_match.contains(document.etag):
         raise PreconditionFailed()
-    return portfolio
+    return portfolio, document
+
+
+def checked(portfolio: Row | None, data: dict) -> dict:
+    """``data`` with a 400 on ``unpublish_at`` unless it comes after ``publish_at``, sent or stored."""
+    window = [data.get(name, getattr(portfolio, name, None)) for name in ("publish_at", "unpublish_at")]
+    check_window(*window)
+    return data
 
 
 @bp.get("/portfolios")
@@ -124,7 +137,7 @@ def create_portfolio():
     data = {**DEFAULTS, **load_body(portfolio_schema)}
     data["slug"] = data.get("slug") or unique_slug(data["title"])
     portfolio_id = insert_portfolio(data)
-    response = save(portfolio_id, status=201)
+    response = save(portfolio_id, "create", None, status=201)
     response.headers["Location"] = url_for(
         "portfolio.read_portfolio", portfolio_id=portfolio_id, _external=True
     )
@@ -136,9 +149,9 @@ def create_portfolio():
 @contract("portfolios", body=PortfolioSchema, response=PortfolioSchema, if_match=True, headers=["ETag"])
 def update_portfolio(portfolio_id: int):
     """Change the fields sent, and only those (the source page's "Update portfolio")."""
-    portfolio = locked_for_write(portfolio_id)
-    apply_changes(portfolio, load_body(portfolio_update_schema, instance=portfolio))
-    return save(portfolio_id)
+    portfolio, before = locked_for_write(portfolio_id)
+    apply_changes(portfolio, checked(portfolio, load_body(portfolio_update_schema, instance=portfolio)))
+    return save(portfolio_id, "update", before)
 
 
 @bp.put("/portfolios/<int:portfolio_id>")
@@ -146,12 +159,12 @@ def update_portfolio(portfolio_id: int):
 @contract("portfolios", body=PortfolioSchema, response=PortfolioSchema, if_match=True, headers=["ETag"])
 def replace_portfolio(portfolio_id: int):
     """Replace every field; the ones left out go back to their defaults."""
-    portfolio = locked_for_write(portfolio_id)
+    portfolio, before = locked_for_write(portfolio_id)
     data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio)}
     if "slug" not in data:
         data["slug"] = unique_slug(data["title"], exclude_id=portfolio_id)
     apply_changes(portfolio, data)
-    return save(portfolio_id)
+    return save(portfolio_id, "update", before)
 
 
 @bp.delete("/portfolios/<int:portfolio_id>")
@@ -159,7 +172,10 @@ def replace_portfolio(portfolio_id: int):
 @contract("portfolios", if_match=True)
 def delete_portfolio(portfolio_id: int):
     """Delete a portfolio with its links and meta; its media stay in the library."""
-    locked_for_write(portfolio_id)
+    _, before = locked_for_write(portfolio_id)
     remove_portfolio(portfolio_id)
+    record("delete", "portfolio", portfolio_id)
+    now = utcnow()
+    visibility_changed(portfolio_id, before.public(now), False, now)
     db.session.commit()
     return "", 204

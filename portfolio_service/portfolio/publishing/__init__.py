@@ -1,0 +1,1 @@
+"""Publishing: schedules, drafts, revisions, preview links (section 8 of the contract)."""

@@ -1,0 +1,99 @@
+"""Revisions: each change to a portfolio's live state, numbered, with the document right after it.
+
+A revision stores what moved (``{key: [old, new]}`` over the document's keys);
+every ``SNAPSHOT_EVERY``-th, and a portfolio's first, also the whole document.
+The document of revision N is the last snapshot at or before N with the newer
+values of the revisions after it: at most ``SNAPSHOT_EVERY`` small rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import orjson
+from flask import g
+from sqlalchemy import func, select
+
+from ...database import utcnow
+from ...extensions import db
+from ..documents import Document
+from .models import Revision
+from .schedule import is_public, visibility_changed
+
+SNAPSHOT_EVERY = 50
+#: Keys of a document that say nothing about the portfolio itself.
+NOT_CONTENT = frozenset({"has_draft"})
+
+
+def parsed(document: Document | None) -> dict | None:
+    return None if document is None else orjson.loads(document.body)
+
+
+def diff(before: dict | None, after: dict) -> dict:
+    """``{key: [old, new]}`` for every key of ``after`` whose value is not ``before``'s."""
+    before = before or {}
+    return {
+        key: [before.get(key), value]
+        for key, value in after.items()
+        if key not in NOT_CONTENT and before.get(key) != value
+    }
+
+
+def _when(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def public(document: dict | None, now: datetime) -> bool:
+    if document is None:
+        return False
+    window = _when(document["publish_at"]), _when(document["unpublish_at"])
+    return is_public(document["is_active"], *window, now)
+
+
+def record(portfolio_id: int, action: str, before: dict | None, after: dict) -> Revision | None:
+    """Add the revision of a change from document ``before`` (None: created) to ``after``.
+
+    Nothing is recorded when nothing moved, except for a publish or a restore,
+    which are always there to see. The change's visibility events go out here too.
+    """
+    changes = diff(before, after)
+    if not changes and action not in ("publish", "restore"):
+        return None
+    last = db.session.scalar(select(func.max(Revision.number)).where(Revision.portfolio_id == portfolio_id))
+    number = (last or 0) + 1
+    caller = g.get("caller")
+    revision = Revision(
+        portfolio_id=portfolio_id,
+        number=number,
+        user_id=caller.user_id if caller else None,
+        username=caller.username if caller else None,
+        action=action,
+        changes=changes,
+        snapshot=after if last is None or number % SNAPSHOT_EVERY == 0 else None,
+    )
+    db.session.add(revision)
+    now = utcnow()
+    visibility_changed(portfolio_id, public(before, now), public(after, now), now)
+    return revision
+
+
+def document_at(portfolio_id: int, number: int) -> dict | None:
+    """The portfolio's document right after revision ``number``; None if there is no such revision."""
+    start = (
+        select(func.max(Revision.number))
+        .where(
+            Revision.portfolio_id == portfolio_id, Revision.number <= number, Revision.snapshot.isnot(None)
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Revision.number, Revision.changes, Revision.snapshot)
+        .where(Revision.portfolio_id == portfolio_id, Revision.number >= start, Revision.number <= number)
+        .order_by(Revision.number)
+    ).all()
+    if not rows or rows[-1].number != number:
+        return None
+    document = dict(rows[0].snapshot)
+    for row in rows[1:]:
+        document.update((key, values[1]) for key, values in row.changes.items())
+    return document

@@ -1,0 +1,88 @@
+"""When a portfolio is public, and the moments it becomes public or stops being public.
+
+Public: ``is_active``, and ``publish_at`` null or past, and ``unpublish_at`` null
+or future. Reads decide it at the second they run (``public_clause`` in SQL,
+``is_public`` on a document), so nothing waits for a job to flip a flag.
+
+Those moments are events for whatever must follow a change of what the public
+sees (the webhooks): ``published`` and ``unpublished`` are sent inside the
+transaction that made the change, by writes (``visibility_changed``) and, for a
+schedule's boundary, by the periodic ``find_schedule_boundaries`` job. A
+receiver adds its rows to the same session, so they commit with the change or
+not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from blinker import Namespace
+from huey import crontab
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from ...database import utcnow, writing
+from ...extensions import db
+from ...jobs import job
+from ..models import Portfolio
+from .models import ScheduleMark
+
+signals = Namespace()
+#: Sent with ``portfolio_id`` and ``at`` when a portfolio becomes public / stops being public.
+published = signals.signal("portfolio-published")
+unpublished = signals.signal("portfolio-unpublished")
+
+
+def is_public(
+    is_active: bool, publish_at: datetime | None, unpublish_at: datetime | None, now: datetime
+) -> bool:
+    return (
+        is_active
+        and (publish_at is None or publish_at <= now)
+        and (unpublish_at is None or unpublish_at > now)
+    )
+
+
+def public_clause(now: datetime) -> ColumnElement[bool]:
+    """``is_public`` as SQL, for the portfolios table."""
+    return and_(
+        Portfolio.is_active,
+        or_(Portfolio.publish_at.is_(None), Portfolio.publish_at <= now),
+        or_(Portfolio.unpublish_at.is_(None), Portfolio.unpublish_at > now),
+    )
+
+
+def visibility_changed(portfolio_id: int, was_public: bool, now_public: bool, at: datetime) -> None:
+    """Send ``published`` or ``unpublished`` if a change made the portfolio public or not."""
+    if was_public != now_public:
+        (published if now_public else unpublished).send(portfolio_id=portfolio_id, at=at)
+
+
+@job(periodic=crontab(minute="*"))
+def find_schedule_boundaries() -> None:
+    """Send the events of the ``publish_at`` and ``unpublish_at`` boundaries passed since the last look.
+
+    The first look only sets the mark: boundaries from before it were never
+    announced, and announcing them all at once now would be noise.
+    """
+    with writing():
+        mark = db.session.scalar(select(ScheduleMark).where(ScheduleMark.id == 1).with_for_update())
+        now = utcnow()
+        if mark is None:
+            db.session.add(ScheduleMark(id=1, checked_until=now))
+            db.session.commit()
+            return
+        since = mark.checked_until
+        crossed = select(
+            Portfolio.id, Portfolio.is_active, Portfolio.publish_at, Portfolio.unpublish_at
+        ).where(
+            or_(
+                and_(Portfolio.publish_at > since, Portfolio.publish_at <= now),
+                and_(Portfolio.unpublish_at > since, Portfolio.unpublish_at <= now),
+            )
+        )
+        for portfolio_id, is_active, publish_at, unpublish_at in db.session.execute(crossed).all():
+            before = is_public(is_active, publish_at, unpublish_at, since)
+            after = is_public(is_active, publish_at, unpublish_at, now)
+            visibility_changed(portfolio_id, before, after, now)
+        mark.checked_until = now
+        db.session.commit()
