@@ -37,15 +37,18 @@ def json_body() -> Any:
         raise ParseError(f"JSON parse error - {error}") from None
 
 
-def load_body(schema: Schema, *, instance: Any = None, within: dict | None = None, **kwargs) -> Any:
-    """Validate the JSON body with ``schema`` (unknown and read-only fields are 400s).
+def load_body(
+    schema: Schema, *, instance: Any = None, within: dict | None = None, data: Any = None, **kwargs
+) -> Any:
+    """Validate the JSON body (or ``data``, a body kept from before) with ``schema`` (unknown and
+    read-only fields are 400s).
 
     Then the schema's ``unique`` columns: ``instance`` is the row being
     updated, if any (its own value is no clash), and ``within`` gives the
     values of the columns that bound a check, e.g. ``{"portfolio_id": 3}``.
     All field errors come back in one 400.
     """
-    data = json_body()
+    data = json_body() if data is None else data
     try:
         loaded, errors = schema.load(data, **kwargs), {}
     except ValidationError as error:

@@ -140,7 +140,7 @@ def test_restore_refuses_an_instance_with_data(tmp_path):
 
     result = invoke(source, "restore", str(archive))
     assert result.exit_code == 1
-    assert "Not restoring: the database has rows in api_token, employer, " in result.output
+    assert "Not restoring: the database has rows in api_token, audit_entry, employer, " in result.output
     assert "and media storage has files. Restore into an empty instance, or pass --force" in result.output
 
     files_only = empty_instance(tmp_path, source) if ON_POSTGRES else instance(tmp_path, "files-only")

@@ -2,9 +2,10 @@
 
 from flask import Blueprint
 
+from .log import changed, record
+
 bp = Blueprint("audit", __name__, url_prefix="/api/audit")
 
 from . import views  # noqa: E402,F401  (registers routes on bp)
-from .log import changed, record  # noqa: E402
 
 __all__ = ["bp", "changed", "record"]

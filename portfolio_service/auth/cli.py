@@ -7,6 +7,7 @@ from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from ..audit import record
 from ..extensions import db
 from . import bp
 from .models import ApiToken, User
@@ -42,6 +43,9 @@ def create_user(username: str, password: str | None, staff: bool, admin: bool, c
     )
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
+    db.session.flush()
+    fields = {"username": username, "password": "", "is_staff": staff, "is_admin": admin}
+    record("create", "user", user.id, {name: [None, value] for name, value in fields.items()})
     db.session.commit()
     click.echo(f"Created user {username!r} (id {user.id}).")
 
@@ -56,6 +60,8 @@ def create_token(username: str, name: str):
         raise click.ClickException(f"No user {username!r}.")
     token = ApiToken.issue(user, name)
     db.session.add(token)
+    db.session.flush()
+    record("create", "token", token.id, {"name": [None, name], "user": [None, username]})
     db.session.commit()
     click.echo(f"API key {name!r} for {username!r} (shown once, keep it safe):")
     click.echo(token.key)

@@ -25,6 +25,7 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, func, or_, select, text, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..audit import record
 from ..database import utcnow
 from ..errors import Throttled
 from ..extensions import db
@@ -121,6 +122,8 @@ def _finish(attempt_id: int, user_id: int, username: str) -> ApiToken:
     )
     token = ApiToken.issue(user, "login", expires_at=now + LOGIN_TOKEN_LIFETIME, from_login=True)
     db.session.add(token)
+    db.session.flush()
+    record("login", "token", token.id, user=(user.id, user.username))
     db.session.commit()
     return token
 
@@ -141,6 +144,8 @@ def login():
     method = current_app.config["PASSWORD_HASH_METHOD"]
     valid = check_password_hash(password_hash or _dummy_hash(method), credentials["password"])
     if user_id is None or not valid:
+        record("login_failed", "user", user_id, {"username": [None, username]})
+        db.session.commit()
         raise ValidationError(BAD_CREDENTIALS)  # wrong name or password, or an inactive user
     token = _finish(attempt_id, user_id, username)
     return {"token": token.key, "user": user_schema.dump(token.user)}

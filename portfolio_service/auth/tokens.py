@@ -6,6 +6,7 @@ from flask import g, url_for
 from marshmallow import ValidationError
 from sqlalchemy import Select, func, select, update
 
+from ..audit import record
 from ..database import utcnow
 from ..errors import NotFound
 from ..extensions import db
@@ -30,6 +31,7 @@ def revoke_one(user_id: int, token_id: int):
     """Revoke one live key of the user's (404 when there is none), and answer 204."""
     if not revoke(live_tokens(user_id).where(ApiToken.id == token_id)):
         raise NotFound()
+    record("revoke", "token", token_id)
     db.session.commit()
     return "", 204
 
@@ -47,6 +49,7 @@ def revoke(tokens: Select) -> int:
 def logout():
     """Revoke the token this request used."""
     db.session.execute(update(ApiToken).where(ApiToken.id == g.caller.token_id).values(revoked_at=utcnow()))
+    record("logout", "token", g.caller.token_id)
     db.session.commit()
     return "", 204
 
@@ -70,6 +73,8 @@ def create_token():
         raise ValidationError(f"A user holds at most {MAX_API_KEYS} API keys: revoke one first.")
     token = ApiToken.issue(db.session.get(User, g.caller.user_id), data["name"], data.get("expires_at"))
     db.session.add(token)
+    db.session.flush()
+    record("create", "token", token.id, {name: [None, value] for name, value in data.items()})
     db.session.commit()
     location = url_for("auth.revoke_token", token_id=token.id, _external=True)
     return new_token_schema.dump(token), 201, {"Location": location}

@@ -6,6 +6,7 @@ from flask import current_app, g, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from ..audit import changed, record
 from ..extensions import db
 from ..openapi import contract
 from ..pagination import PageQuerySchema, paginate
@@ -84,6 +85,8 @@ def create_user():
     user = User()
     _assign(user, data)
     db.session.add(user)
+    db.session.flush()
+    record("create", "user", user.id, {name: [None, value] for name, value in data.items()})
     db.session.commit()
     location = url_for("auth.get_user", user_id=user.id, _external=True)
     return user_schema.dump(user), 201, {"Location": location}
@@ -120,6 +123,7 @@ def update_user(user_id: int):
         # A new password shuts out whoever held the old one: the user's keys go too
         # (all but the one making this request).
         revoke(live_tokens(user.id).where(ApiToken.id != g.caller.token_id))
+    record("update", "user", user.id, changed(user, data))
     _assign(user, data)
     db.session.commit()
     return user_schema.dump(user)
@@ -132,6 +136,7 @@ def delete_user(user_id: int):
     """Delete a user and their API keys."""
     user = _get_user(user_id)
     _check_an_admin_remains(user, is_admin=False, is_active=False)
+    record("delete", "user", user.id, {"username": [user.username, None]})
     db.session.delete(user)
     db.session.commit()
     return "", 204

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import inspect
 
+from ..audit import record
 from ..database import utcnow
+from ..extensions import db
 from ..media import get_storage
 from ..media.storage import LocalStorage
 from .archive import (
@@ -114,6 +117,10 @@ def restore_command(path: Path, force: bool) -> None:
             load_database(dump)
         files = restore_media(archive, storage) if with_media else 0
     move_content_versions_past(live_versions)
+    if inspect(db.engine).has_table("audit_entry"):  # an archive from before the log has none until upgraded
+        restored = {"archive": [None, str(path)], "media_files": [None, files]}
+        record("restore_backup", "database", None, restored)
+        db.session.commit()
     click.echo(
         f"Restored the {dialect} database (revision {manifest['alembic_revision'] or 'none'}, "
         f"backed up {manifest['created_at']}) and {files} media files from {path}. "

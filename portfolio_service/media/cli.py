@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from ..audit import record
 from ..database import utcnow
 from ..extensions import db
 from . import bp, get_storage
@@ -78,7 +79,10 @@ def regenerate_thumbnails(sizes: list[int] | None):
             db.session.expunge_all()
     for media_id, path, failure in failures:
         click.echo(f"media {media_id} ({path}): {failure}", err=True)
-    click.echo(f"Regenerated {len(ids) - len(failures)} of {len(ids)} images at sizes {sizes}.")
+    done = len(ids) - len(failures)
+    record("regenerate_thumbnails", "media", None, {"images": [None, done], "sizes": [None, sizes]})
+    db.session.commit()
+    click.echo(f"Regenerated {done} of {len(ids)} images at sizes {sizes}.")
     if failures:
         raise SystemExit(1)
 
@@ -102,6 +106,8 @@ def regenerate_variants(only_missing: bool):
                 failures.append((media_id, error))
     for media_id, failure in failures:
         click.echo(f"media {media_id}: {failure!r}", err=True)
+    record("regenerate_variants", "media", None, {"images": [None, len(ids) - len(failures)]})
+    db.session.commit()
     click.echo(f"Made the variants of {len(ids) - len(failures)} of {len(ids)} images.")
     if failures:
         raise SystemExit(1)
@@ -171,6 +177,9 @@ def collect_garbage(dry_run: bool, min_age: int) -> None:
         if not dry_run:
             storage.delete(path)
         click.echo(f"stray file {'(dry run, kept)' if dry_run else 'deleted'}: {path}")
+    if not dry_run:
+        record("gc", "media", None, {"deleted_files": [None, len(garbage.stray)]})
+        db.session.commit()
     for media_id, paths in garbage.missing.items():
         click.echo(f"media {media_id} has missing files (row kept): {', '.join(paths)}")
     click.echo(

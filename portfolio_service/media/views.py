@@ -9,6 +9,7 @@ from flask import current_app, request, send_from_directory, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from ..audit import changed, record
 from ..auth.permissions import ANYONE, Perm, permission
 from ..errors import Conflict, NotFound, UnsupportedMediaType
 from ..extensions import db
@@ -68,6 +69,8 @@ def upload_media():
     with written_files(storage) as written:
         media = store_upload(upload.stream, name, filename, storage, current_app.config, written)
         db.session.add(media)
+        db.session.flush()
+        record("create", "media", media.id, {"name": [None, media.name], "type": [None, media.type]})
         db.session.commit()
     queue_variants(media)
     location = url_for("media.get_media", media_id=media.id, _external=True)
@@ -109,6 +112,7 @@ def update_media(media_id: int):
     data = load_body(media_update_schema)
     moved = "focal_point" in data and data["focal_point"] != media.focal_point and media.width is not None
     crops_only = media.variants_status == "ready"  # otherwise the whole set is still to make
+    record("update", "media", media.id, changed(media, data))
     for field, value in data.items():
         setattr(media, field, value)
     if moved:
@@ -127,6 +131,7 @@ def remake_variants(media_id: int):
     media = _get_media(media_id)
     if media.width is None:
         raise ValidationError("Only images have variants.")
+    record("remake_variants", "media", media.id, {"variants_status": [media.variants_status, "pending"]})
     request_variants(media)
     db.session.commit()
     queue_variants(media)
@@ -151,6 +156,7 @@ def delete_media(media_id: int):
     if references:
         detach(media.id)
         log.info("Media %s detached from %s before its delete", media.id, references)
+    record("delete", "media", media.id, {"references": [references, None]} if references else None)
     db.session.delete(media)
     db.session.commit()
     storage = get_storage()

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from PIL import Image, ImageDraw
 from sqlalchemy import delete, select
 
+from ..audit import record
 from ..extensions import db
 from ..media import get_storage
 from ..media.jobs import queue_variants
@@ -223,6 +224,7 @@ def seed_demo_data() -> dict[str, int]:
         made["portfolios"] += 1
         made["links"] += 2
         made["meta"] += 2
+    record("seed", "content", None, {name: [None, count] for name, count in made.items()})
     db.session.commit()
     return made
 
@@ -234,6 +236,7 @@ def clear_content() -> None:
     db.session.commit()  # end the read: the deletes then wait for SQLite's lock instead of failing
     for model in (Portfolio, Employer, Tag, Media):
         db.session.execute(delete(model))
+    record("clear", "content", None)
     db.session.commit()
     for path in paths:
         storage.delete(path)

@@ -54,6 +54,10 @@ class Revision(Model):
     changes: Mapped[dict] = mapped_column(JSON)
     snapshot: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
+    @property
+    def user(self) -> dict | None:
+        return None if self.user_id is None else {"id": self.user_id, "username": self.username}
+
 
 class ShareLink(Model):
     """A preview link for someone without an account; the token itself is never stored."""

@@ -1,3 +1,3 @@
 """The portfolio blueprint's views, one module per resource; importing them registers their routes."""
 
-from . import employers, links, meta, portfolios, tags  # noqa: F401
+from . import drafts, employers, links, meta, portfolios, revisions, share_links, tags  # noqa: F401

@@ -20,6 +20,7 @@ from .. import bp
 from ..documents import Document, documents
 from ..models import Portfolio
 from ..publishing.changes import commit_change
+from ..publishing.drafts import drafted_ids, with_draft
 from ..publishing.schedule import visibility_changed
 from ..queries import filtered_portfolio_ids
 from ..schemas import (
@@ -52,30 +53,47 @@ DEFAULTS = {
 }
 
 
-def respond(document: Document, status: int = 200):
-    """A document as the response: its bytes, its ETag, 304 for a matching ``If-None-Match``."""
+def respond(document: Document, status: int = 200, *, live: bool = True):
+    """A document as the response: its bytes, its ETag, 304 for a matching ``If-None-Match``.
+
+    A draft's document (not ``live``) has no ETag and is not kept. Editors' answers
+    are never 304: ``has_draft`` changes while the live version, and its ETag, stay.
+    """
+    if not live:
+        headers = {"Cache-Control": "private, no-store", "Vary": "Authorization"}
+        return current_app.response_class(document.body, status, headers, mimetype="application/json")
     headers = {
         "ETag": f'"{document.etag}"',
         # Caches may keep it but must ask again (cheaply, with the ETag) before each use.
         "Cache-Control": "private, no-cache" if g.get("caller") else "public, no-cache",
         "Vary": "Authorization",
     }
-    if status == 200 and request.if_none_match.contains(document.etag):
+    editor = has_permission(Perm.PORTFOLIO_UPDATE)
+    if status == 200 and not editor and request.if_none_match.contains(document.etag):
         return current_app.response_class(status=304, headers=headers)  # same caching headers (RFC 9110)
     return current_app.response_class(document.body, status, headers, mimetype="application/json")
 
 
+def shown(documents: dict[int, Document]) -> dict[int, Document]:
+    """The documents as the caller sees them: editors (4203) learn which have a draft."""
+    if not has_permission(Perm.PORTFOLIO_UPDATE):
+        return documents
+    drafted = drafted_ids(list(documents))
+    return {key: with_draft(doc) if key in drafted else doc for key, doc in documents.items()}
+
+
 def read(portfolio_id: int | None):
     """The response for a portfolio the caller may see, or 404."""
-    document = documents([portfolio_id]).get(portfolio_id) if portfolio_id is not None else None
+    found = documents([portfolio_id]) if portfolio_id is not None else {}
+    document = found.get(portfolio_id)  # type: ignore[arg-type]  # None finds nothing
     if document is None or not (document.public(utcnow()) or has_permission(Perm.PORTFOLIO_VIEW_INACTIVE)):
         raise NotFound()
-    return respond(document)
+    return respond(shown(found)[portfolio_id])  # type: ignore[index]  # found above
 
 
 def save(portfolio_id: int, action: str, before: Document | None, status: int = 200):
     """Commit the portfolio's changes with their revision and audit entry; answer with its new document."""
-    return respond(commit_change(portfolio_id, action, before), status)
+    return respond(shown({portfolio_id: commit_change(portfolio_id, action, before)})[portfolio_id], status)
 
 
 def locked_for_write(portfolio_id: int) -> tuple[Row, Document]:
@@ -104,7 +122,7 @@ def list_portfolios():
     args = load_query(portfolio_query_schema)
 
     def rendered(ids: list[int]) -> list[orjson.Fragment]:
-        found = documents(ids)
+        found = shown(documents(ids))
         # A portfolio deleted between the page query and now is left out.
         return [orjson.Fragment(found[portfolio_id].body) for portfolio_id in ids if portfolio_id in found]
 

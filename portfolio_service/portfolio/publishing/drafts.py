@@ -1,0 +1,55 @@
+"""Drafts: a live portfolio's changes kept aside, as the request fields were sent, until published.
+
+The document a draft would make is built by applying it inside a savepoint
+and rolling that back: the same validation, writes and rendering as a PATCH,
+and nothing of it stays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import Row, select
+
+from ...extensions import db
+from ...parsing import load_body
+from ..documents import Document, current_versions
+from ..documents.builder import build
+from ..schemas import check_window, portfolio_update_schema
+from ..writes import apply_changes
+from .models import Draft
+
+LIVE, DRAFTED = b'"has_draft":false}', b'"has_draft":true}'
+
+
+def with_draft(document: Document) -> Document:
+    """The document saying ``has_draft: true``, with the live version's ETag (``If-Match`` names it)."""
+    assert document.body.endswith(LIVE), "has_draft is the document's last key"
+    return dataclasses.replace(document, body=document.body[: -len(LIVE)] + DRAFTED)
+
+
+def drafted_ids(ids: list[int]) -> set[int]:
+    """Which of the portfolios ``ids`` have a draft."""
+    return set(db.session.scalars(select(Draft.portfolio_id).where(Draft.portfolio_id.in_(ids))))
+
+
+def loaded(portfolio: Row, changes: dict) -> dict:
+    """A draft's fields validated as a PATCH of the live portfolio: a 400 names what no longer holds."""
+    data = load_body(portfolio_update_schema, instance=portfolio, data=changes)
+    check_window(*(data.get(name, getattr(portfolio, name)) for name in ("publish_at", "unpublish_at")))
+    return data
+
+
+def drafted_document(portfolio: Row, changes: dict) -> Document:
+    """The document the portfolio would have with ``changes`` applied; nothing is written."""
+    data = loaded(portfolio, changes)
+    session = db.session
+    marks = set(session.info.get("content_changed", ()))
+    savepoint = session.begin_nested()
+    try:
+        apply_changes(portfolio, data)
+        built = build([portfolio.id], current_versions())
+    finally:
+        savepoint.rollback()
+        session.info["content_changed"] = marks  # what the savepoint wrote is gone: no version moves for it
+    return with_draft(built.documents[portfolio.id])
