@@ -150,3 +150,12 @@ def world(app):
 @pytest.fixture
 def staff(headers):
     return headers(4101, 4102, 4103, 4104)
+
+
+@pytest.fixture
+def clock():
+    """``clock.frozen = datetime``: the service's "now" until the test ends."""
+    from portfolio_service.database import CLOCK
+
+    yield CLOCK
+    CLOCK.frozen = None

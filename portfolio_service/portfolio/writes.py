@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NamedTuple
 
 from slugify import slugify
@@ -136,8 +137,9 @@ def insert_portfolio(data: dict) -> int:
     return portfolio.id
 
 
-def apply_changes(portfolio: Row, data: dict) -> None:
-    """Write the loaded fields in ``data`` that differ from the row; move ``updated_at`` if any did."""
+def apply_changes(portfolio: Row, data: dict, at: datetime | None = None) -> None:
+    """Write the loaded fields in ``data`` that differ from the row; move ``updated_at`` (to now, or
+    ``at``) if any did."""
 
     def stored(name: str):  # related rows by id, so comparing loads no related object
         return _stored_ids(portfolio.id, name) if name in _ROW_FIELDS else getattr(portfolio, name)
@@ -148,7 +150,7 @@ def apply_changes(portfolio: Row, data: dict) -> None:
         return
     for name in _ROW_FIELDS & changes.keys():
         _store_ids(portfolio.id, name, changes.pop(name), current[name])
-    db.session.execute(_UPDATE, {"pk": portfolio.id, **changes, "updated_at": utcnow()})
+    db.session.execute(_UPDATE, {"pk": portfolio.id, **changes, "updated_at": at or utcnow()})
 
 
 def remove_portfolio(portfolio_id: int) -> None:

@@ -40,14 +40,15 @@ def loaded(portfolio: Row, changes: dict) -> dict:
     return data
 
 
-def drafted_document(portfolio: Row, changes: dict) -> Document:
-    """The document the portfolio would have with ``changes`` applied; nothing is written."""
-    data = loaded(portfolio, changes)
+def drafted_document(portfolio: Row, draft: Draft) -> Document:
+    """The document the portfolio would have with the draft applied (its ``updated_at`` the draft's);
+    nothing is written."""
+    data = loaded(portfolio, draft.changes)
     session = db.session
     marks = set(session.info.get("content_changed", ()))
     savepoint = session.begin_nested()
     try:
-        apply_changes(portfolio, data)
+        apply_changes(portfolio, data, at=draft.updated_at)
         built = build([portfolio.id], current_versions())
     finally:
         savepoint.rollback()

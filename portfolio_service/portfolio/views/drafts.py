@@ -34,7 +34,7 @@ def read_draft(portfolio_id: int):
     db.session.commit()  # the draft is applied in a savepoint: take the write lock from the start
     with writing():
         portfolio = portfolio_for_update(portfolio_id)
-        document = drafted_document(portfolio, draft_or_404(portfolio_id).changes)
+        document = drafted_document(portfolio, draft_or_404(portfolio_id))
         db.session.rollback()
     return respond(document, live=False)
 
@@ -51,12 +51,11 @@ def update_draft(portfolio_id: int):
         draft = Draft(portfolio_id=portfolio_id, changes={})
         db.session.add(draft)
     sent = json_body()
-    changes = {**draft.changes, **sent}
-    document = drafted_document(portfolio, changes)
     record("update" if draft.changes else "create", "draft", portfolio_id, {
         name: [draft.changes.get(name), value] for name, value in sent.items()
     })  # fmt: skip
-    draft.changes, draft.updated_at, draft.user_id = changes, utcnow(), g.caller.user_id
+    draft.changes, draft.updated_at, draft.user_id = {**draft.changes, **sent}, utcnow(), g.caller.user_id
+    document = drafted_document(portfolio, draft)
     db.session.commit()
     return respond(document, live=False)
 

@@ -136,7 +136,7 @@ def read_shared(token: str):
             body = documents([counted])[counted].body
         else:
             try:
-                body = drafted_document(portfolio_for_update(counted), draft.changes).body
+                body = drafted_document(portfolio_for_update(counted), draft).body
             except ValidationError:  # the draft names something deleted since: its publish would be a 400
                 body = documents([counted])[counted].body
         db.session.commit()
