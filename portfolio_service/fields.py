@@ -205,6 +205,16 @@ class RelatedIds(UniqueList):
         return ids
 
 
+#: Any JSON value, as the OpenAPI document names it (``openapi.py`` declares ``JSONValue``).
+JSON_VALUE = {"anyOf": [{"$ref": "#/components/schemas/JSONValue"}]}
+
+
+def changes_field(**kwargs) -> fields.Dict:
+    """``{field: [old, new]}``, as revisions and the audit log show what changed."""
+    pair = fields.List(fields.Raw(metadata=JSON_VALUE), metadata={"minItems": 2, "maxItems": 2})
+    return fields.Dict(keys=fields.String(), values=pair, **kwargs)
+
+
 class UserRefSchema(Schema):
     """Who did something, as revisions and the audit log show it."""
 

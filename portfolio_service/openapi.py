@@ -86,6 +86,29 @@ IF_MATCH = {
 
 _MESSAGES = {"type": "array", "items": {"type": "string"}}
 
+_SCALAR: list[dict] = [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]
+#: How deep a ``JSONValue`` nests: enough for what the service writes (a document's gallery, its
+#: media, their thumbnails or variants, and their fields, is 4). TypeScript refuses a type alias that
+#: refers to itself through an array, so the levels are spelt out rather than made recursive.
+JSON_DEPTH = 6
+
+
+def _json_levels() -> dict[str, dict]:
+    """``JSONValue`` and the levels it nests: any JSON value, typed all the way down in generated clients."""
+    levels: dict[str, dict] = {"JSONValue1": {"anyOf": _SCALAR}}
+    for depth in range(2, JSON_DEPTH + 1):
+        inner = {"$ref": f"#/components/schemas/JSONValue{depth - 1}"}
+        levels[f"JSONValue{depth}"] = {
+            "anyOf": [
+                *_SCALAR,
+                {"type": "array", "items": inner},
+                {"type": "object", "additionalProperties": inner},
+            ]
+        }
+    top = levels.pop(f"JSONValue{JSON_DEPTH}")
+    return {**levels, "JSONValue": {"description": "Any JSON value.", **top}}
+
+
 #: A 400's body: one key per bad field with its messages (keyed by index inside
 #: a list), ``non_field_errors`` for the whole request, or ``detail`` for
 #: malformed JSON. Written out, since no marshmallow field says "any key".
@@ -260,6 +283,8 @@ def build_spec(app: Flask) -> dict:
         spec.components.header(name, header)
     spec.components.schema("Error", schema=ErrorSchema)
     spec.components.schema("ValidationError", VALIDATION_ERROR)
+    for name, schema in _json_levels().items():
+        spec.components.schema(name, schema)
 
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if not rule.rule.startswith("/api/"):

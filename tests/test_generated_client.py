@@ -255,6 +255,37 @@ def test_a_generated_python_client_calls_every_operation(app, generated):
         0
     ].name == "Repository"
 
+    # Publishing: a draft, revisions and a restore, a preview link, the audit log.
+    drafted = call("drafts", "update_draft", created.id, body=models.PatchedPortfolioRequest(excerpt="soon"))
+    assert isinstance(drafted, models.Portfolio) and (drafted.excerpt, drafted.has_draft) == ("soon", True)
+    assert call("drafts", "read_draft", created.id).excerpt == "soon"
+    published = call("drafts", "publish_draft", created.id)
+    assert (published.excerpt, published.has_draft) == ("soon", False)
+    call("drafts", "update_draft", created.id, body=models.PatchedPortfolioRequest(order=5))
+    call("drafts", "delete_draft", created.id, expect=204)
+    history = call("revisions", "list_revisions", created.id)
+    assert isinstance(history, models.RevisionPage) and history.results[0].action == "publish"
+    assert history.results[0].changes["excerpt"] == ["", "soon"]
+    first = call("revisions", "read_revision", created.id, 1)
+    assert isinstance(first.document, models.Portfolio) and first.document.title == "Wordpress site"
+    assert call("revisions", "restore_revision", created.id, history.results[0].number).excerpt == "soon"
+    preview = call(
+        "share_links",
+        "create_share_link",
+        created.id,
+        body=models.ShareLinkRequest(expires_at=later),
+        expect=201,
+    )
+    assert preview.token and preview.url.endswith(preview.token)
+    assert call("share_links", "read_shared", preview.token, anonymous=True).id == created.id
+    assert call("share_links", "list_share_links", created.id).results[0].uses == 1
+    call("share_links", "delete_share_link", created.id, preview.id, expect=204)
+    logged = call("audit", "list_audit", object_type="share_link", object_id=preview.id)
+    assert isinstance(logged, models.AuditEntryPage) and [e.action for e in logged.results] == [
+        "delete",
+        "create",
+    ]
+
     # Deletes, the refused one first.
     in_use = call("media", "delete_media", brochure.id, expect=409)
     assert isinstance(in_use, models.MediaInUse)

@@ -832,7 +832,7 @@ export interface components {
             at: string;
             /** @description Each changed field as [old, new]; secrets as "[redacted]". */
             changes: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["JSONValue"][];
             } | null;
             id: number;
             ip: string | null;
@@ -887,6 +887,23 @@ export interface components {
             database: string;
             status: string;
             storage: string;
+        };
+        /** @description Any JSON value. */
+        JSONValue: string | number | boolean | null | components["schemas"]["JSONValue5"][] | {
+            [key: string]: components["schemas"]["JSONValue5"];
+        };
+        JSONValue1: string | number | boolean | null;
+        JSONValue2: string | number | boolean | null | components["schemas"]["JSONValue1"][] | {
+            [key: string]: components["schemas"]["JSONValue1"];
+        };
+        JSONValue3: string | number | boolean | null | components["schemas"]["JSONValue2"][] | {
+            [key: string]: components["schemas"]["JSONValue2"];
+        };
+        JSONValue4: string | number | boolean | null | components["schemas"]["JSONValue3"][] | {
+            [key: string]: components["schemas"]["JSONValue3"];
+        };
+        JSONValue5: string | number | boolean | null | components["schemas"]["JSONValue4"][] | {
+            [key: string]: components["schemas"]["JSONValue4"];
         };
         Jobs: {
             /** @description The last 100, newest first. */
@@ -1150,7 +1167,7 @@ export interface components {
             action: "create" | "update" | "publish" | "restore" | "links" | "meta";
             /** @description Each key of the document that changed, as [old, new]. */
             changes: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["JSONValue"][];
             };
             /** Format: date-time */
             created_at: string;
@@ -1162,7 +1179,7 @@ export interface components {
             action: "create" | "update" | "publish" | "restore" | "links" | "meta";
             /** @description Each key of the document that changed, as [old, new]. */
             changes: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["JSONValue"][];
             };
             /** Format: date-time */
             created_at: string;

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from ..auth.permissions import ADMIN, permission
-from ..fields import MAX_ID, Schema, UserRefSchema, UTCDateTime
+from ..fields import MAX_ID, Schema, UserRefSchema, UTCDateTime, changes_field
 from ..openapi import contract
 from ..pagination import PageQuerySchema, page_schema, paginate
 from ..parsing import load_query
@@ -21,7 +21,7 @@ class AuditEntrySchema(Schema):
     action = fields.String(required=True, metadata={"example": "update"})
     object_type = fields.String(required=True, metadata={"example": "portfolio"})
     object_id = fields.Integer(required=True, allow_none=True)
-    changes = fields.Dict(
+    changes = changes_field(
         required=True,
         allow_none=True,
         metadata={"description": 'Each changed field as [old, new]; secrets as "[redacted]".'},

@@ -1,5 +1,6 @@
 // The portfolio editor: every field of the source page, saved with If-Match; a 412 opens a dialog
-// that shows the newer version and offers to reload or to overwrite it.
+// that shows the newer version and offers to reload or to overwrite it. Changes may also go to a draft
+// (saved aside, then published or discarded); revisions and preview links sit below.
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, can, must, Perm, type Employer, type FieldErrors, type Media, type Portfolio, type Tag } from "../api";
 import { navigate } from "../router";
@@ -7,6 +8,7 @@ import { Dialog, Field, FormErrors, fieldErrors, messages, say, sayError, useMe 
 import { Links, MetaList } from "./children";
 import { CoverPicker, Gallery } from "./gallery";
 import { EmployerPicker, TagPicker } from "./pickers";
+import { Revisions, ShareLinks } from "./publishing";
 
 type Form = {
   title: string;
@@ -20,9 +22,11 @@ type Form = {
   image: Media | null;
   tags: Tag[];
   images: Media[];
+  publish_at: string; // as the API gave it, or yyyy-mm-ddThh:mm (UTC) once edited, or ""
+  unpublish_at: string;
 };
 
-const EMPTY: Form = { title: "", slug: "", excerpt: "", description: "", order: "0", is_active: true, completed_at: "", employer: null, image: null, tags: [], images: [] };
+const EMPTY: Form = { title: "", slug: "", excerpt: "", description: "", order: "0", is_active: true, completed_at: "", employer: null, image: null, tags: [], images: [], publish_at: "", unpublish_at: "" };
 
 function formOf(portfolio: Portfolio): Form {
   return {
@@ -37,7 +41,15 @@ function formOf(portfolio: Portfolio): Form {
     image: portfolio.image_data ?? null,
     tags: portfolio.tags_data as Tag[],
     images: portfolio.images_data,
+    publish_at: portfolio.publish_at ?? "",
+    unpublish_at: portfolio.unpublish_at ?? "",
   };
+}
+
+/** A moment as the API takes it: a datetime-local's "yyyy-mm-ddThh:mm" is read as UTC. */
+function instant(value: string): string | null {
+  if (!value) return null;
+  return value.length === 16 ? `${value}:00Z` : value;
 }
 
 /** The request body: relations as ids, as the API writes them. */
@@ -54,6 +66,8 @@ function bodyOf(form: Form) {
     image: form.image?.id ?? null,
     tags: form.tags.map((tag) => tag.id),
     images: form.images.map((media) => media.id),
+    publish_at: instant(form.publish_at),
+    unpublish_at: instant(form.unpublish_at),
   };
 }
 
@@ -83,6 +97,7 @@ export function slugify(title: string): string {
 const LABELS: Record<string, string> = {
   title: "Title", slug: "Slug", excerpt: "Excerpt", description: "Description", order: "Order", is_active: "Active",
   completed_at: "Completed", employer: "Employer", image: "Cover image", tags: "Tags", images: "Gallery",
+  publish_at: "Publish at", unpublish_at: "Unpublish at",
 };
 
 function shown(value: unknown): string {
@@ -109,15 +124,67 @@ export function PortfolioEditor({ id }: { id?: string }) {
   const [conflict, setConflict] = useState<{ portfolio: Portfolio; etag: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [missing, setMissing] = useState(false);
+  const [draft, setDraft] = useState<Portfolio | null>(null); // the draft's document, while the form edits it
 
   const mayEdit = isNew ? can(me, Perm.PORTFOLIO_CREATE) : can(me, Perm.PORTFOLIO_UPDATE);
   const disabled = !mayEdit;
 
   function show(next: { portfolio: Portfolio; etag: string }) {
     setLoaded(next);
+    setDraft(null);
     setForm(formOf(next.portfolio));
     setErrors({});
   }
+
+  function editDraft(document: Portfolio) {
+    setDraft(document);
+    setForm(formOf(document));
+    setErrors({});
+    setLoaded((current) => current && { ...current, portfolio: { ...current.portfolio, has_draft: true } });
+  }
+
+  /** Run a draft action; its 400s go to the fields, like a save's. */
+  async function drafting(action: () => Promise<void>) {
+    setBusy(true);
+    try {
+      await action();
+    } catch (error) {
+      setErrors(fieldErrors(error));
+      sayError(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const draftPath = () => ({ params: { path: { portfolio_id: loaded!.portfolio.id } } });
+
+  /** The form's changes (from what it shows: the live version or the draft) added to the draft. */
+  const saveDraft = () =>
+    drafting(async () => {
+      const base = formOf(draft ?? loaded!.portfolio);
+      editDraft(await must(api.PATCH("/api/portfolios/{portfolio_id}/draft", { ...draftPath(), body: changes(form, base) })));
+      say("Draft saved. The live portfolio is unchanged.");
+    });
+
+  const openDraft = () => drafting(async () => editDraft(await must(api.GET("/api/portfolios/{portfolio_id}/draft", draftPath()))));
+
+  const publishDraft = () =>
+    drafting(async () => {
+      const { data, error, response } = await api.POST("/api/portfolios/{portfolio_id}/draft/publish", {
+        params: { path: { portfolio_id: loaded!.portfolio.id }, header: { "If-Match": loaded!.etag } },
+      });
+      if (response.status === 412) throw new Error("The live portfolio changed since you opened it: reload before publishing.");
+      if (!data) throw new ApiError(response.status, (error ?? {}) as Record<string, unknown>);
+      show({ portfolio: data, etag: response.headers.get("ETag") ?? "" });
+      say("Draft published.");
+    });
+
+  const discardDraft = () =>
+    drafting(async () => {
+      await must(api.DELETE("/api/portfolios/{portfolio_id}/draft", draftPath()));
+      show(await fetchPortfolio(loaded!.portfolio.id));
+      say("Draft discarded.");
+    });
 
   /** Links or meta changed the document: take its links, meta and ETag, keeping unsaved field edits.
    * If its fields changed too, someone else saved meanwhile: that is a conflict, not a silent merge. */
@@ -140,7 +207,7 @@ export function PortfolioEditor({ id }: { id?: string }) {
     };
   }, [id]);
 
-  const dirty = JSON.stringify(form) !== JSON.stringify(loaded ? formOf(loaded.portfolio) : EMPTY);
+  const dirty = JSON.stringify(form) !== JSON.stringify(draft ? formOf(draft) : loaded ? formOf(loaded.portfolio) : EMPTY);
   useEffect(() => {
     if (!dirty) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault(); // unsaved edits: the browser asks first
@@ -202,7 +269,7 @@ export function PortfolioEditor({ id }: { id?: string }) {
 
   const text = (name: "title" | "slug" | "excerpt") => (event: Event) => set(name, (event.currentTarget as HTMLInputElement).value);
   // The fields that show their own errors; any other (employer, is_active...) goes to the form's list.
-  const fields = ["title", "slug", "excerpt", "description", "order", "completed_at", "image", "images", "tags"];
+  const fields = ["title", "slug", "excerpt", "description", "order", "completed_at", "image", "images", "tags", "publish_at", "unpublish_at"];
   const changed = conflict && loaded ? fields.filter((name) => shown(formOf(conflict.portfolio)[name as keyof Form]) !== shown(formOf(loaded.portfolio)[name as keyof Form])) : [];
 
   return (
@@ -212,7 +279,20 @@ export function PortfolioEditor({ id }: { id?: string }) {
       </p>
       <h1>{isNew ? "New portfolio" : loaded!.portfolio.title}</h1>
       {!isNew && loaded!.portfolio.is_active && (
-        <p class="hint">Public at <code>/api/portfolios/slug/{loaded!.portfolio.slug}</code></p>
+        <p class="hint">Public at <code>/api/portfolios/slug/{loaded!.portfolio.slug}</code> within its publishing window</p>
+      )}
+      {draft && (
+        <p class="notice" role="note">
+          You are editing the draft. The live portfolio stays as it is until the draft is published.
+        </p>
+      )}
+      {!isNew && !draft && loaded!.portfolio.has_draft && (
+        <p class="notice" role="note">
+          This portfolio has a draft that is not published yet.{" "}
+          <button type="button" onClick={openDraft} disabled={busy}>
+            Edit draft
+          </button>
+        </p>
       )}
       <form onSubmit={save} noValidate>
         <FormErrors errors={errors} shown={fields} />
@@ -258,6 +338,15 @@ export function PortfolioEditor({ id }: { id?: string }) {
                 <label for="is-active">Active (public)</label>
               </div>
             </div>
+            <fieldset class="inline window">
+              <legend>Publishing window (UTC; empty: no limit)</legend>
+              <Field label="Publish at" name="publish_at" errors={errors}>
+                {(props) => <input {...props} type="datetime-local" value={form.publish_at.slice(0, 16)} onInput={(event) => set("publish_at", event.currentTarget.value)} disabled={disabled} />}
+              </Field>
+              <Field label="Unpublish at" name="unpublish_at" errors={errors}>
+                {(props) => <input {...props} type="datetime-local" value={form.unpublish_at.slice(0, 16)} onInput={(event) => set("unpublish_at", event.currentTarget.value)} disabled={disabled} />}
+              </Field>
+            </fieldset>
           </div>
           <div>
             <EmployerPicker value={form.employer} onChange={(employer) => set("employer", employer)} disabled={disabled} />
@@ -273,9 +362,29 @@ export function PortfolioEditor({ id }: { id?: string }) {
         <Gallery value={form.images} onChange={(images) => set("images", images)} disabled={disabled} errors={errors} />
         {(mayEdit || (!isNew && can(me, Perm.PORTFOLIO_DELETE))) && (
           <p class="actions sticky">
-            {mayEdit && (
+            {mayEdit && !draft && (
               <button type="submit" class="primary" disabled={busy}>
                 {isNew ? "Create portfolio" : "Save"}
+              </button>
+            )}
+            {mayEdit && !isNew && (
+              <button type="button" class={draft ? "primary" : undefined} onClick={saveDraft} disabled={busy}>
+                {draft ? "Save draft" : "Save as draft"}
+              </button>
+            )}
+            {mayEdit && !isNew && (draft || loaded!.portfolio.has_draft) && (
+              <>
+                <button type="button" onClick={publishDraft} disabled={busy}>
+                  Publish draft
+                </button>
+                <button type="button" class="danger" onClick={discardDraft} disabled={busy}>
+                  Discard draft
+                </button>
+              </>
+            )}
+            {draft && (
+              <button type="button" class="quiet" onClick={() => show(loaded!)}>
+                Back to the live version
               </button>
             )}
             {!isNew && can(me, Perm.PORTFOLIO_DELETE) && (
@@ -290,6 +399,12 @@ export function PortfolioEditor({ id }: { id?: string }) {
         <>
           <Links portfolioId={loaded!.portfolio.id} items={loaded!.portfolio.links_data} disabled={!can(me, Perm.PORTFOLIO_UPDATE)} onChanged={refreshKeepingEdits} />
           <MetaList portfolioId={loaded!.portfolio.id} items={loaded!.portfolio.meta} disabled={!can(me, Perm.PORTFOLIO_UPDATE)} onChanged={refreshKeepingEdits} />
+          {can(me, Perm.PORTFOLIO_UPDATE) && (
+            <>
+              <Revisions portfolioId={loaded!.portfolio.id} etag={loaded!.etag} onRestored={(portfolio, etag) => show({ portfolio, etag })} />
+              <ShareLinks portfolioId={loaded!.portfolio.id} />
+            </>
+          )}
         </>
       )}
       <Dialog title="This portfolio has changed" open={conflict !== null} onClose={() => setConflict(null)} wide>

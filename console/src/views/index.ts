@@ -2,6 +2,7 @@
 // A new screen is one entry here and one module beside this one.
 import type { FunctionComponent } from "preact";
 import { can, Perm, type User } from "../api";
+import { AuditLog } from "./audit";
 import { EmployerList, TagList } from "./named";
 import { Keys } from "./keys";
 import { MediaLibrary } from "./media";
@@ -28,5 +29,6 @@ export const SCREENS: Screen[] = [
   { path: "/employers", title: "Employers", nav: "Employers", allowed: anyone, view: EmployerList },
   { path: "/tags", title: "Tags", nav: "Tags", allowed: anyone, view: TagList },
   { path: "/users", title: "Users", nav: "Users", allowed: (me) => me.is_admin, view: Users },
+  { path: "/audit", title: "Audit log", nav: "Audit log", allowed: (me) => me.is_admin, view: AuditLog },
   { path: "/keys", title: "API keys", nav: "API keys", allowed: anyone, view: Keys },
 ];

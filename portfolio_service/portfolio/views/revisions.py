@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ...auth.permissions import Perm, permission
 from ...errors import NotFound
 from ...extensions import db
-from ...fields import Schema, UserRefSchema, UTCDateTime
+from ...fields import Schema, UserRefSchema, UTCDateTime, changes_field
 from ...openapi import contract
 from ...pagination import PageQuerySchema, page_schema, paginate
 from .. import bp
@@ -27,7 +27,7 @@ class RevisionSchema(Schema):
     created_at = UTCDateTime(required=True)
     user = fields.Nested(UserRefSchema, required=True, allow_none=True)
     action = fields.String(required=True, metadata={"enum": ACTIONS})
-    changes = fields.Dict(
+    changes = changes_field(
         required=True, metadata={"description": "Each key of the document that changed, as [old, new]."}
     )
 
