@@ -109,10 +109,15 @@ def register_extensions(app: Flask) -> None:
     from .jobs import make_queue
     from .media.storage import storage_from_config
     from .portfolio.documents import listen as listen_for_content_changes
+    from .portfolio.publishing.schedule import listen as listen_for_schedule_boundaries
+    from .webhooks.events import listen as listen_for_webhook_events
 
     db.init_app(app)
     # Commits move the content versions that keep remembered documents exact.
     listen_for_content_changes(db.session)
+    # Publishing's boundaries, and the webhooks' events, are queued after the commits that made them.
+    listen_for_schedule_boundaries(db.session)
+    listen_for_webhook_events(db.session)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     ma.init_app(app)
     with app.app_context():
@@ -134,7 +139,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import audit, auth, console, jobs, media, ops, portfolio
+    from . import audit, auth, console, jobs, media, ops, portfolio, webhooks
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(auth.bp)
@@ -143,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(console.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(webhooks.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

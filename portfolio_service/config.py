@@ -27,6 +27,10 @@ ENV_SETTINGS = {
     "VARIANT_WIDTHS": lambda value: [int(width) for width in value.split(",")],
     "VARIANT_FORMATS": lambda value: [f.strip() for f in value.split(",") if f.strip()],
     "VARIANTS_STALE_SECONDS": int,
+    "WEBHOOK_DEBOUNCE_SECONDS": float,
+    "WEBHOOK_RETRY_SCHEDULE": lambda value: [float(wait) for wait in value.split(",") if wait.strip()],
+    "WEBHOOK_TIMEOUT": float,
+    "WEBHOOK_ALLOW_PRIVATE": lambda value: value.strip().lower() in {"1", "true", "yes", "on"},
 }
 
 DEFAULTS = {
@@ -72,6 +76,13 @@ DEFAULTS = {
     "VARIANT_FORMATS": ["avif", "webp"],
     # Variants pending longer than this are queued again by the workers' sweep.
     "VARIANTS_STALE_SECONDS": 600,
+    # Webhooks (section 10): events within this many seconds of the first go out in one delivery;
+    # a failed delivery is tried again after each of these waits, then given up.
+    "WEBHOOK_DEBOUNCE_SECONDS": 5.0,
+    "WEBHOOK_RETRY_SCHEDULE": [10.0, 60.0, 300.0, 1800.0, 7200.0],
+    "WEBHOOK_TIMEOUT": 10.0,
+    # Deliveries to loopback, private, link-local and unique-local addresses (development only).
+    "WEBHOOK_ALLOW_PRIVATE": False,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     # Flask's own JSON body limit is enforced by Werkzeug before the view reads.
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,

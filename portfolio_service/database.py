@@ -71,6 +71,11 @@ def utcnow() -> datetime:
     return CLOCK.frozen or datetime.now(timezone.utc)
 
 
+def iso(value: datetime) -> str:
+    """A moment as the API writes it: ISO 8601 in UTC with a ``Z``."""
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware.
 

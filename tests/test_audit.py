@@ -76,6 +76,14 @@ def test_every_write_route_of_the_url_map_writes_one_entry(app, client, world):
          {"json": {"expires_at": (utcnow() + timedelta(days=1)).isoformat()}}, remember("share")),
         ("portfolio.delete_share_link", "DELETE", lambda: f"/api/portfolios/{pid}/share-links/{ids['share']}",
          {}, None),
+        ("webhooks.create_webhook", "POST", "/api/webhooks",
+         {"json": {"url": "http://93.184.216.34/hook", "events": ["*"]}}, remember("webhook")),
+        ("webhooks.update_webhook", "PATCH", lambda: f"/api/webhooks/{ids['webhook']}",
+         {"json": {"description": "site"}}, None),
+        ("webhooks.ping", "POST", lambda: f"/api/webhooks/{ids['webhook']}/ping", {}, remember("delivery")),
+        ("webhooks.redeliver", "POST",
+         lambda: f"/api/webhooks/{ids['webhook']}/deliveries/{ids['delivery']}/redeliver", {}, None),
+        ("webhooks.delete_webhook", "DELETE", lambda: f"/api/webhooks/{ids['webhook']}", {}, None),
         ("portfolio.delete_portfolio", "DELETE", lambda: f"/api/portfolios/{ids['portfolio']}", {}, None),
         ("auth.logout", "POST", "/api/auth/logout", {}, None),
     ]  # fmt: skip
@@ -103,7 +111,7 @@ def test_every_write_route_of_the_url_map_writes_one_entry(app, client, world):
         assert last.user_id == (dora_id if endpoint == "auth.login" else admin_id), endpoint
         assert last.ip == "127.0.0.1", endpoint
     logged = str([(e.action, e.changes) for e in entries(app)])
-    for secret in (PASSWORD, "long-enough-1", "long-enough-2"):
+    for secret in (PASSWORD, "long-enough-1", "long-enough-2", "whsec_"):
         assert secret not in logged
 
 

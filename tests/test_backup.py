@@ -227,7 +227,16 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
     ) as database:  # as the last release wrote it
         database.execute("ALTER TABLE content_version DROP COLUMN media_version")
         # and before 0009:
-        for table in ("audit_entry", "schedule_mark", "portfolio_draft", "portfolio_revision", "share_link"):
+        for table in (
+            "audit_entry",
+            "schedule_mark",
+            "portfolio_draft",
+            "portfolio_revision",
+            "share_link",
+            "webhook_delivery",
+            "webhook_event",
+            "webhook",
+        ):  # and before 0010
             database.execute(f"DROP TABLE {table}")
         for column in ("publish_at", "unpublish_at"):
             database.execute(f"DROP INDEX ix_portfolio_{column}")

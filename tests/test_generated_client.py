@@ -286,6 +286,32 @@ def test_a_generated_python_client_calls_every_operation(app, generated):
         "create",
     ]
 
+    # Webhooks: the secret once, a ping, its delivery in the log, a redelivery.
+    webhook = call(
+        "webhooks",
+        "create_webhook",
+        body=models.WebhookRequest(
+            url="http://93.184.216.34/hook", events=[models.WebhookRequestEventsItem("portfolio.published")]
+        ),
+        expect=201,
+    )
+    assert isinstance(webhook, models.NewWebhook) and webhook.secret.startswith("whsec_")
+    assert call("webhooks", "list_webhooks").results[0].url == "http://93.184.216.34/hook"
+    assert call("webhooks", "read_webhook", webhook.id).is_active is True
+    assert call(
+        "webhooks", "update_webhook", webhook.id, body=models.PatchedWebhookRequest(description="Netlify")
+    ).description == ("Netlify")
+    pinged = call("webhooks", "ping", webhook.id, expect=202)
+    assert (
+        isinstance(pinged, models.Delivery)
+        and pinged.status == "pending"
+        and pinged.events[0].type_ == "ping"
+    )
+    log = call("webhooks", "list_deliveries", webhook.id)
+    assert isinstance(log, models.DeliveryPage) and log.results[0].attempts == []
+    assert call("webhooks", "redeliver", webhook.id, pinged.id, expect=202).id == pinged.id
+    call("webhooks", "delete_webhook", webhook.id, expect=204)
+
     # Deletes, the refused one first.
     in_use = call("media", "delete_media", brochure.id, expect=409)
     assert isinstance(in_use, models.MediaInUse)

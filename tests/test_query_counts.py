@@ -31,8 +31,9 @@ EXPECTED = {
     # token, portfolio (locked on PostgreSQL), versions (the live document, for the revision's
     # "before"), tags sent, title check, tags stored, update, tag rows out and in, versions moved,
     # the document's two queries (its media are rendered), then the revision's number, the
-    # revision and the audit entry (section 8), and whether it has a draft
-    "patch": 16,
+    # revision and the audit entry (section 8), the webhooks' outbox event (section 10: the
+    # portfolio is public), and whether it has a draft
+    "patch": 17,
 }
 
 

@@ -222,3 +222,21 @@ export function Thumb({ media, size = 128 }: { media?: MediaLike | null; size?: 
   if (!thumbnail) return <span class="thumb file" aria-hidden="true">{media.name.split(".").pop()}</span>;
   return <img class="thumb" src={thumbnail.f} alt={media.alt || ""} loading="lazy" decoding="async" />;
 }
+
+/** A secret shown this once (a new key, a preview link): a copy button, and Done to hide it. */
+export function ShownOnce({ label, id, value, copied, onDone, children }: { label: string; id: string; value: string; copied: string; onDone: () => void; children: ComponentChildren }) {
+  return (
+    <div class="made-key" role="region" aria-label={label}>
+      <p>{children}</p>
+      <p>
+        <code id={id}>{value}</code>{" "}
+        <button type="button" onClick={() => navigator.clipboard?.writeText(value).then(() => say(copied))}>
+          Copy
+        </button>
+        <button type="button" class="quiet" onClick={onDone}>
+          Done
+        </button>
+      </p>
+    </div>
+  );
+}

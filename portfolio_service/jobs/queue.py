@@ -115,9 +115,19 @@ def get_queue() -> Queue:
     return current_app.extensions["jobs"]
 
 
-def enqueue(name: str, *args) -> None:
-    """Queue the job ``name``; call it after the commit that made what it works on."""
-    get_queue().tasks[name](*args)
+def enqueue(name: str, *args, delay: float | None = None) -> None:
+    """Queue the job ``name`` (to run ``delay`` seconds from now, if given); call it after the
+    commit that made what it works on."""
+    task = get_queue().tasks[name]
+    if delay:
+        task.schedule(args=args, delay=delay)
+    else:
+        task(*args)
+
+
+def queued(name: str, limit: int = 1000) -> bool:
+    """Whether a ``name`` job waits in the queue (among its first ``limit``)."""
+    return any(task.name.rsplit(".", 1)[-1] == name for task in get_queue().huey.pending(limit=limit))
 
 
 def run_pending(app: Flask) -> int:

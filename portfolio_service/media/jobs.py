@@ -20,7 +20,7 @@ from sqlalchemy import or_, select, update
 from ..database import utcnow, writing
 from ..extensions import db
 from ..jobs import enqueue, job
-from ..jobs.queue import get_queue
+from ..jobs.queue import queued
 from . import get_storage
 from .images import open_image, reading
 from .models import Media
@@ -153,15 +153,15 @@ def _draft_size(size: tuple[int, int], widest: int) -> tuple[int, int]:
 
 @job(periodic=crontab(minute="*"))
 def sweep_pending_variants() -> None:
-    """Re-queue images pending for longer than ``VARIANTS_STALE_SECONDS`` while the queue is empty:
+    """Re-queue images pending for longer than ``VARIANTS_STALE_SECONDS`` while no variant job waits:
     a worker died on them, or the queue was down when they were asked for."""
     stale = utcnow() - timedelta(seconds=current_app.config["VARIANTS_STALE_SECONDS"])
     query = select(Media).where(
         Media.variants_status == "pending",
         or_(Media.variants_requested_at.is_(None), Media.variants_requested_at < stale),
     )
-    if get_queue().huey.pending_count():
-        return  # jobs wait in the queue: theirs may be among them; look again once it is empty
+    if queued("make_variants"):
+        return  # variant jobs wait in the queue: theirs may be among them; look again once they ran
     with writing():
         media = db.session.scalars(query.limit(500).with_for_update(skip_locked=True)).all()
         for item in media:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..openapi import contract
 from ..pagination import PageQuerySchema, paginate
 from ..parsing import like, load_body, load_query
+from ..webhooks.events import emit
 from . import bp, get_storage
 from .jobs import queue_variants, request_variants
 from .models import Media
@@ -113,6 +114,8 @@ def update_media(media_id: int):
     moved = "focal_point" in data and data["focal_point"] != media.focal_point and media.width is not None
     crops_only = media.variants_status == "ready"  # otherwise the whole set is still to make
     record("update", "media", media.id, changed(media, data))
+    if find_references(media.id):  # shown somewhere: a rebuild may want it
+        emit("media.updated", "media", media.id)
     for field, value in data.items():
         setattr(media, field, value)
     if moved:
@@ -157,6 +160,8 @@ def delete_media(media_id: int):
         detach(media.id)
         log.info("Media %s detached from %s before its delete", media.id, references)
     record("delete", "media", media.id, {"references": [references, None]} if references else None)
+    if references:
+        emit("media.deleted", "media", media.id)
     db.session.delete(media)
     db.session.commit()
     storage = get_storage()

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, must, type FieldErrors } from "../api";
 import { navigate } from "../router";
-import { Dialog, Field, FormErrors, Pager, fieldErrors, say, sayError, useLoad } from "../ui";
+import { Dialog, Field, FormErrors, Pager, ShownOnce, fieldErrors, say, sayError, useLoad } from "../ui";
 
 const SIZE = 20;
 
@@ -61,20 +61,9 @@ export function Keys({ params }: { params: URLSearchParams }) {
         </p>
       </form>
       {made && (
-        <div class="made-key" role="region" aria-label="The new key">
-          <p>
-            The key <strong>{made.name}</strong>, shown this once:
-          </p>
-          <p>
-            <code id="new-key">{made.key}</code>{" "}
-            <button type="button" onClick={() => navigator.clipboard?.writeText(made.key).then(() => say("Key copied."))}>
-              Copy
-            </button>
-            <button type="button" class="quiet" onClick={() => setMade(null)}>
-              Done
-            </button>
-          </p>
-        </div>
+        <ShownOnce label="The new key" id="new-key" value={made.key} copied="Key copied." onDone={() => setMade(null)}>
+          The key <strong>{made.name}</strong>, shown this once:
+        </ShownOnce>
       )}
       {data && (
         <table class="list">

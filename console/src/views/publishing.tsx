@@ -2,7 +2,7 @@
 // and restore) and the preview links for clients without an account.
 import { useState } from "preact/hooks";
 import { api, must, type FieldErrors, type Portfolio } from "../api";
-import { Dialog, Field, FormErrors, fieldErrors, say, sayError, useLoad } from "../ui";
+import { Dialog, Field, FormErrors, ShownOnce, fieldErrors, say, sayError, useLoad } from "../ui";
 
 type Revision = { number: number; created_at: string; action: string; user?: { username: string } | null; changes: Record<string, unknown> };
 
@@ -189,18 +189,9 @@ export function ShareLinks({ portfolioId }: { portfolioId: number }) {
         </p>
       </form>
       {made && (
-        <div class="made-key" role="region" aria-label="The new preview link">
-          <p>The link, shown this once:</p>
-          <p>
-            <code id="new-preview-link">{made}</code>{" "}
-            <button type="button" onClick={() => navigator.clipboard?.writeText(made).then(() => say("Link copied."))}>
-              Copy
-            </button>
-            <button type="button" class="quiet" onClick={() => setMade(null)}>
-              Done
-            </button>
-          </p>
-        </div>
+        <ShownOnce label="The new preview link" id="new-preview-link" value={made} copied="Link copied." onDone={() => setMade(null)}>
+          The link, shown this once:
+        </ShownOnce>
       )}
       {data && data.results.length > 0 && (
         <table class="list">

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from ...database import utcnow
 from ...extensions import db
 from ..documents import Document
+from . import schedule
 from .models import Revision
 from .schedule import is_public, visibility_changed
 
@@ -73,7 +74,11 @@ def record(portfolio_id: int, action: str, before: dict | None, after: dict) -> 
     )
     db.session.add(revision)
     now = utcnow()
-    visibility_changed(portfolio_id, public(before, now), public(after, now), now)
+    was, now_public = public(before, now), public(after, now)
+    visibility_changed(portfolio_id, after["slug"], was, now_public, now)
+    if was and now_public and set(changes) - {"updated_at"}:
+        schedule.updated.send(portfolio_id=portfolio_id, slug=after["slug"], at=now)
+    schedule.watch(*(_when(after[name]) for name in ("publish_at", "unpublish_at")))
     return revision
 
 

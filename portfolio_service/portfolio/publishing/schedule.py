@@ -7,29 +7,36 @@ or future. Reads decide it at the second they run (``public_clause`` in SQL,
 Those moments are events for whatever must follow a change of what the public
 sees (the webhooks): ``published`` and ``unpublished`` are sent inside the
 transaction that made the change, by writes (``visibility_changed``) and, for a
-schedule's boundary, by the periodic ``find_schedule_boundaries`` job. A
-receiver adds its rows to the same session, so they commit with the change or
+schedule's boundary, by ``find_schedule_boundaries``: queued for the moment a
+boundary written passes, and run every minute by the workers as well. So are
+``updated`` (a public portfolio changed) and ``deleted`` (a public one deleted).
+A receiver adds its rows to the same session, so they commit with the change or
 not at all.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from blinker import Namespace
 from huey import crontab
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, event, or_, select
 
 from ...database import utcnow, writing
 from ...extensions import db
-from ...jobs import job
+from ...jobs import enqueue, job
 from ..models import Portfolio
 from .models import ScheduleMark
 
+log = logging.getLogger(__name__)
 signals = Namespace()
-#: Sent with ``portfolio_id`` and ``at`` when a portfolio becomes public / stops being public.
-published = signals.signal("portfolio-published")
-unpublished = signals.signal("portfolio-unpublished")
+#: Each sent with ``portfolio_id``, ``slug`` and ``at``.
+published = signals.signal("portfolio-published")  # it became public
+unpublished = signals.signal("portfolio-unpublished")  # it stopped being public
+updated = signals.signal("portfolio-updated")  # a public portfolio changed and stays public
+deleted = signals.signal("portfolio-deleted")  # a public portfolio was deleted
+WATCH = "schedule_boundaries"
 
 
 def is_public(
@@ -51,10 +58,39 @@ def public_clause(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def visibility_changed(portfolio_id: int, was_public: bool, now_public: bool, at: datetime) -> None:
+def visibility_changed(
+    portfolio_id: int, slug: str | None, was_public: bool, now_public: bool, at: datetime
+) -> None:
     """Send ``published`` or ``unpublished`` if a change made the portfolio public or not."""
     if was_public != now_public:
-        (published if now_public else unpublished).send(portfolio_id=portfolio_id, at=at)
+        (published if now_public else unpublished).send(portfolio_id=portfolio_id, slug=slug, at=at)
+
+
+def watch(*moments: datetime | None) -> None:
+    """Have ``find_schedule_boundaries`` run as each future moment passes (once this transaction commits)."""
+    now = utcnow()
+    future = {moment for moment in moments if moment is not None and moment > now}
+    if future:
+        db.session.info.setdefault(WATCH, set()).update(future)
+
+
+def _after_commit(session) -> None:
+    for moment in session.info.pop(WATCH, ()):
+        try:
+            enqueue("find_schedule_boundaries", delay=(moment - utcnow()).total_seconds() + 0.5)
+        except Exception:  # the queue is away: the workers' minute-by-minute run finds it
+            log.exception("could not queue the schedule boundary at %s", moment)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(WATCH, None)
+
+
+def listen(session) -> None:
+    """Queue the boundary checks that committed writes asked for (once, however many apps)."""
+    for name, hook in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+        if not event.contains(session, name, hook):
+            event.listen(session, name, hook)
 
 
 @job(periodic=crontab(minute="*"))
@@ -72,17 +108,22 @@ def find_schedule_boundaries() -> None:
             db.session.commit()
             return
         since = mark.checked_until
-        crossed = select(
-            Portfolio.id, Portfolio.is_active, Portfolio.publish_at, Portfolio.unpublish_at
-        ).where(
+        columns = (
+            Portfolio.id,
+            Portfolio.slug,
+            Portfolio.is_active,
+            Portfolio.publish_at,
+            Portfolio.unpublish_at,
+        )
+        crossed = select(*columns).where(
             or_(
                 and_(Portfolio.publish_at > since, Portfolio.publish_at <= now),
                 and_(Portfolio.unpublish_at > since, Portfolio.unpublish_at <= now),
             )
         )
-        for portfolio_id, is_active, publish_at, unpublish_at in db.session.execute(crossed).all():
+        for portfolio_id, slug, is_active, publish_at, unpublish_at in db.session.execute(crossed).all():
             before = is_public(is_active, publish_at, unpublish_at, since)
             after = is_public(is_active, publish_at, unpublish_at, now)
-            visibility_changed(portfolio_id, before, after, now)
+            visibility_changed(portfolio_id, slug, before, after, now)
         mark.checked_until = now
         db.session.commit()

@@ -15,6 +15,7 @@ from ...extensions import db
 from ...fields import Schema
 from ...pagination import paginate
 from ...parsing import like, load_body, load_query
+from ...webhooks.events import emit
 from ..documents import documents
 from ..models import Meta, Portfolio
 from ..publishing.changes import commit_change
@@ -75,9 +76,11 @@ def created(item, schema: Schema, endpoint: str, id_name: str, *, revision=None,
     return schema.dump(item), 201, {"Location": location}
 
 
-def updated(item, schema: Schema, data: dict, *, revision=None):
-    """Set the loaded fields on ``item``, log what changed, commit, and answer with it."""
+def updated(item, schema: Schema, data: dict, *, revision=None, event: str | None = None):
+    """Set the loaded fields on ``item``, log what changed (and send ``event``), commit, answer with it."""
     record("update", item.__tablename__, item.id, changed(item, data))
+    if event:
+        emit(event, item.__tablename__, item.id)
     for field, value in data.items():
         setattr(item, field, value)
     _commit(*(revision or (None, "", None)))
@@ -85,9 +88,11 @@ def updated(item, schema: Schema, data: dict, *, revision=None):
     return schema.dump(item)
 
 
-def deleted(item, *, revision=None):
-    """Delete ``item``, log it, commit, and answer 204."""
+def deleted(item, *, revision=None, event: str | None = None):
+    """Delete ``item``, log it (and send ``event``), commit, and answer 204."""
     record("delete", item.__tablename__, item.id)
+    if event:
+        emit(event, item.__tablename__, item.id)
     db.session.delete(item)
     _commit(*(revision or (None, "", None)))
     return "", 204

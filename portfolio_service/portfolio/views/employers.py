@@ -50,7 +50,8 @@ def create_employer():
 def update_employer(employer_id: int):
     """Change an employer."""
     employer = named_or_404(Employer, employer_id)
-    return updated(employer, employer_schema, load_body(employer_update_schema, instance=employer))
+    data = load_body(employer_update_schema, instance=employer)
+    return updated(employer, employer_schema, data, event="employer.updated")
 
 
 @bp.delete("/employers/<int:employer_id>")
@@ -58,4 +59,4 @@ def update_employer(employer_id: int):
 @contract("employers")
 def delete_employer(employer_id: int):
     """Delete an employer; its portfolios are left with no employer."""
-    return deleted(named_or_404(Employer, employer_id))
+    return deleted(named_or_404(Employer, employer_id), event="employer.updated")

@@ -19,9 +19,9 @@ from ...parsing import load_body, load_query
 from .. import bp
 from ..documents import Document, documents
 from ..models import Portfolio
+from ..publishing import schedule
 from ..publishing.changes import commit_change
 from ..publishing.drafts import drafted_ids, with_draft
-from ..publishing.schedule import visibility_changed
 from ..queries import filtered_portfolio_ids
 from ..schemas import (
     SLUG,
@@ -194,6 +194,7 @@ def delete_portfolio(portfolio_id: int):
     remove_portfolio(portfolio_id)
     record("delete", "portfolio", portfolio_id)
     now = utcnow()
-    visibility_changed(portfolio_id, before.public(now), False, now)
+    if before.public(now):
+        schedule.deleted.send(portfolio_id=portfolio_id, slug=orjson.loads(before.body)["slug"], at=now)
     db.session.commit()
     return "", 204

@@ -43,7 +43,7 @@ def create_tag():
 def update_tag(tag_id: int):
     """Change a tag."""
     tag = named_or_404(Tag, tag_id)
-    return updated(tag, tag_schema, load_body(tag_update_schema, instance=tag))
+    return updated(tag, tag_schema, load_body(tag_update_schema, instance=tag), event="tag.updated")
 
 
 @bp.delete("/tags/<int:tag_id>")
@@ -51,4 +51,4 @@ def update_tag(tag_id: int):
 @contract("tags")
 def delete_tag(tag_id: int):
     """Delete a tag; it leaves every portfolio."""
-    return deleted(named_or_404(Tag, tag_id))
+    return deleted(named_or_404(Tag, tag_id), event="tag.updated")

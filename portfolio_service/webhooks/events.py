@@ -1,0 +1,81 @@
+"""Events: recorded as outbox rows in the transaction of the change they report.
+
+A committed change never loses its event, and a rolled-back one never sends one.
+After a commit that wrote events, the batching job is queued for when the debounce
+window of the first one closes; the workers' sweep catches any that could not be queued.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, scoped_session
+
+from ..database import utcnow
+from ..extensions import db
+from ..jobs import enqueue
+from .models import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+TYPES = [
+    "portfolio.published",
+    "portfolio.unpublished",
+    "portfolio.updated",
+    "portfolio.deleted",
+    "media.updated",
+    "media.deleted",
+    "employer.updated",
+    "tag.updated",
+]
+PENDING = "webhook_events"
+
+
+def emit(type: str, object_type: str, object_id: int, slug: str | None = None) -> None:
+    """Record an event in the session's transaction; it goes out after the commit, batched."""
+    db.session.add(
+        OutboxEvent(type=type, object_type=object_type, object_id=object_id, slug=slug, at=utcnow())
+    )
+    db.session.info[PENDING] = True
+
+
+def _portfolio(type: str):
+    def receive(_sender, *, portfolio_id: int, slug: str | None = None, **_ignored) -> None:
+        emit(type, "portfolio", portfolio_id, slug)
+
+    return receive
+
+
+#: One receiver per event type, kept here: blinker holds its receivers weakly.
+RECEIVERS: dict = {}
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(PENDING, False):
+        try:
+            enqueue("dispatch_events", delay=current_app.config["WEBHOOK_DEBOUNCE_SECONDS"])
+        except Exception:  # the queue is away: the workers' sweep sends them
+            log.exception("could not queue the webhook batch; the sweep will")
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def listen(session: scoped_session) -> None:
+    """Turn publishing's signals into events, and queue their batch after each commit (once)."""
+    from ..portfolio.publishing import schedule  # the portfolio package imports emit() from here
+
+    for signal, type in (
+        (schedule.published, "portfolio.published"),
+        (schedule.unpublished, "portfolio.unpublished"),
+        (schedule.updated, "portfolio.updated"),
+        (schedule.deleted, "portfolio.deleted"),
+    ):
+        RECEIVERS.setdefault(type, _portfolio(type))
+        signal.connect(RECEIVERS[type])
+    for name, hook in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+        if not event.contains(session, name, hook):
+            event.listen(session, name, hook)
