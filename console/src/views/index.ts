@@ -9,6 +9,7 @@ import { MediaLibrary } from "./media";
 import { PortfolioEditor } from "./editor";
 import { PortfolioList } from "./portfolios";
 import { Users } from "./users";
+import { WebhookDetail, Webhooks } from "./webhooks";
 
 export type Screen = {
   path: string;
@@ -29,6 +30,8 @@ export const SCREENS: Screen[] = [
   { path: "/employers", title: "Employers", nav: "Employers", allowed: anyone, view: EmployerList },
   { path: "/tags", title: "Tags", nav: "Tags", allowed: anyone, view: TagList },
   { path: "/users", title: "Users", nav: "Users", allowed: (me) => me.is_admin, view: Users },
+  { path: "/webhooks", title: "Webhooks", nav: "Webhooks", allowed: (me) => me.is_admin, view: Webhooks },
+  { path: "/webhooks/:id", title: "Webhook", allowed: (me) => me.is_admin, view: WebhookDetail },
   { path: "/audit", title: "Audit log", nav: "Audit log", allowed: (me) => me.is_admin, view: AuditLog },
   { path: "/keys", title: "API keys", nav: "API keys", allowed: anyone, view: Keys },
 ];
