@@ -93,8 +93,12 @@ def test_ten_quick_edits_are_one_delivery_that_verifies(tmp_path, queue):
     }
 
 
-def test_a_receiver_failing_twice_gets_three_attempts_with_growing_waits(tmp_path):
-    with service(tmp_path, WEBHOOK_RETRY_SCHEDULE="1,3,9") as (api, *_), receiver(500, 500) as site:
+@pytest.mark.parametrize("queue", QUEUES)
+def test_a_receiver_failing_twice_gets_three_attempts_with_growing_waits(tmp_path, queue):
+    with (
+        service(tmp_path, queue=queue, WEBHOOK_RETRY_SCHEDULE="1,3,9") as (api, *_),
+        receiver(500, 500) as site,
+    ):
         webhook = hook(api, site.url)
         assert api("POST", f"/api/webhooks/{webhook['id']}/ping").status_code == 202
         got = site.wait(3, timeout=60)
@@ -156,8 +160,12 @@ def test_a_scheduled_publish_is_sent_within_a_minute_of_its_time(tmp_path):
     )
 
 
-def test_a_worker_killed_mid_delivery_leaves_it_to_be_sent_again(tmp_path):
-    with service(tmp_path, WEBHOOK_TIMEOUT="3") as (api, worker, env, log), receiver(None) as site:
+@pytest.mark.parametrize("queue", QUEUES)
+def test_a_worker_killed_mid_delivery_leaves_it_to_be_sent_again(tmp_path, queue):
+    with (
+        service(tmp_path, queue=queue, WEBHOOK_TIMEOUT="3") as (api, worker, env, log),
+        receiver(None) as site,
+    ):
         webhook = hook(api, site.url)
         api("POST", f"/api/webhooks/{webhook['id']}/ping")
         site.wait(1)
