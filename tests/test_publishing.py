@@ -95,6 +95,22 @@ def test_the_boundary_job_sends_published_and_unpublished(app, client, world, ed
                 assert len(sent) == 2  # each boundary once
 
 
+def test_a_write_that_moves_the_window_past_now_is_told_once(app, client, world, editor, clock):
+    sent = []
+    with schedule.published.connected_to(lambda _s, **kw: sent.append(kw["portfolio_id"])):
+        clock.frozen = NOON - timedelta(minutes=5)
+        client.patch(url(world), json={"publish_at": "2026-06-01T13:00:00Z"}, headers=editor)  # hidden
+        with app.app_context():
+            schedule.find_schedule_boundaries()  # the mark
+        clock.frozen = NOON
+        client.patch(url(world), json={"publish_at": "2026-06-01T11:59:00Z"}, headers=editor)  # public now
+        assert sent == [world["id"]]
+        clock.frozen = NOON + timedelta(seconds=30)
+        with app.app_context():
+            schedule.find_schedule_boundaries()  # 11:59 lies in (mark, now]: the write told it already
+        assert sent == [world["id"]]
+
+
 # --------------------------------------------------------------------------- drafts
 
 
@@ -199,6 +215,30 @@ def test_restoring_a_revision_whose_tag_is_gone_is_a_400_naming_it(client, world
     response = client.post(url(world, "/revisions/1/restore"), headers=editor)
     assert response.status_code == 400 and list(response.get_json()) == ["tags"]
     assert client.get(url(world), headers=editor).data == before
+
+
+def test_a_change_made_without_a_revision_does_not_falsify_later_documents(client, world, editor, headers):
+    """A tag renamed is no revision of the portfolio; the next revision's document still shows it renamed,
+    and restoring it works."""
+    client.patch(url(world), json={"title": "Second"}, headers=editor)
+    client.patch(f"/api/tags/{world['sites']}", json={"name": "websites"}, headers=headers(4403))
+    client.patch(url(world), json={"title": "Third"}, headers=editor)
+    live = client.get(url(world), headers=editor).get_json()
+    two = client.get(url(world, "/revisions/2"), headers=editor).get_json()["document"]
+    assert two == live | {"has_draft": False}
+    assert {t["name"] for t in two["tags_data"]} == {"websites", "webs"}
+    assert client.post(url(world, "/revisions/2/restore"), headers=editor).status_code == 200
+
+
+def test_restoring_meta_whose_keys_were_swapped_since(client, world, editor):
+    one = client.post(url(world, "/meta"), json={"key": "a", "value_text": "1"}, headers=editor).get_json()
+    two = client.post(url(world, "/meta"), json={"key": "b", "value_text": "2"}, headers=editor).get_json()
+    client.patch(url(world, f"/meta/{one['id']}"), json={"key": "c"}, headers=editor)
+    client.patch(url(world, f"/meta/{two['id']}"), json={"key": "a"}, headers=editor)
+    client.patch(url(world, f"/meta/{one['id']}"), json={"key": "b"}, headers=editor)
+    restored = client.post(url(world, "/revisions/2/restore"), headers=editor)
+    assert restored.status_code == 200, restored.get_json()
+    assert [(m["id"], m["key"]) for m in restored.get_json()["meta"]] == [(one["id"], "a"), (two["id"], "b")]
 
 
 def test_revisions_grow_with_the_changes_and_rebuild_any_document(client, world, editor, app):

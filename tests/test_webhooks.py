@@ -13,6 +13,7 @@ from sqlalchemy import select, text, update
 from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from portfolio_service.audit.models import AuditEntry
 from portfolio_service.extensions import db
 from portfolio_service.jobs import run_pending
 from portfolio_service.webhooks import delivery as sending
@@ -93,6 +94,11 @@ def test_only_admins_manage_webhooks(client, headers):
         "http://[::1]/hook",
         "http://[fd00::1]/hook",
         "http://0.0.0.0/hook",
+        "http://100.100.100.200/latest/meta-data",  # shared address space: a cloud's metadata service
+        "http://[fec0::1]/hook",  # site-local
+        "http://[2002:a00:1::1]/hook",  # 6to4 carrying 10.0.0.1
+        "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "http://[::7f00:1]/hook",  # IPv4-compatible 127.0.0.1
     ],
 )
 def test_private_addresses_are_refused_without_the_setting(tmp_path, url):
@@ -102,6 +108,57 @@ def test_private_addresses_are_refused_without_the_setting(tmp_path, url):
     response = app.test_client().post("/api/webhooks", json={"url": url, "events": ["*"]}, headers=headers)
     assert response.status_code == 400
     assert "WEBHOOK_ALLOW_PRIVATE" in response.get_json()["url"][0]
+
+
+def test_an_impossible_port_is_a_400_not_a_500(client, admin):
+    response = client.post(
+        "/api/webhooks", json={"url": "http://93.184.216.34:99999/", "events": ["*"]}, headers=admin
+    )
+    assert response.status_code == 400 and "url" in response.get_json()
+
+
+def test_the_audit_log_shows_a_webhook_url_without_its_secret_path(app, client, admin):
+    hook_url = "https://user:pw@93.184.216.34/build_hooks/s3cr3t-token?x=1"
+    made = client.post("/api/webhooks", json={"url": hook_url, "events": ["*"]}, headers=admin).get_json()
+    client.patch(
+        f"/api/webhooks/{made['id']}", json={"url": "https://93.184.216.34/other-s3cr3t"}, headers=admin
+    )
+    client.delete(f"/api/webhooks/{made['id']}", headers=admin)
+    with app.app_context():
+        logged = [changes.get("url") for changes in db.session.scalars(select(AuditEntry.changes)) if changes]
+    assert [url for url in logged if url] == [
+        [None, "https://93.184.216.34/…"],
+        ["https://93.184.216.34/…", "https://93.184.216.34/…"],
+        ["https://93.184.216.34/…", None],
+    ]
+
+
+def test_a_secret_that_no_longer_opens_is_a_failed_attempt_not_a_stuck_delivery(app, client, admin):
+    app.config["WEBHOOK_RETRY_SCHEDULE"] = []
+    with receiver() as hook:
+        made = client.post("/api/webhooks", json={"url": hook.url, "events": ["*"]}, headers=admin).get_json()
+        delivery_id = client.post(f"/api/webhooks/{made['id']}/ping", headers=admin).get_json()["id"]
+        app.config["SECRET_KEY"] = "rotated"
+        with app.app_context():
+            sending.deliver(delivery_id)
+        assert hook.got == []
+    with app.app_context():
+        delivery = db.session.get(Delivery, delivery_id)
+        assert delivery.status == "failed" and delivery.attempts[0]["error"].startswith("InvalidToken")
+        assert delivery.claimed_until is None
+
+
+def test_a_delivery_whose_attempt_runs_is_not_sent_again_meanwhile(app, client, admin):
+    with receiver() as hook:
+        made = client.post("/api/webhooks", json={"url": hook.url, "events": ["*"]}, headers=admin).get_json()
+        delivery_id = client.post(f"/api/webhooks/{made['id']}/ping", headers=admin).get_json()["id"]
+        with app.app_context():
+            lease = sending.claim(delivery_id)  # another worker's attempt is running
+            assert lease is not None
+            client.post(f"/api/webhooks/{made['id']}/deliveries/{delivery_id}/redeliver", headers=admin)
+            sending.deliver(delivery_id)  # the redelivery's job: refused while the lease runs
+            sending.sweep_webhooks()
+        assert hook.got == []
 
 
 def test_an_ipv4_address_inside_ipv6_is_judged_as_ipv4():

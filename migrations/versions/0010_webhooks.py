@@ -53,6 +53,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('attempts', sa.JSON(), nullable=False),
     sa.Column('next_attempt_at', portfolio_service.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', portfolio_service.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['webhook_id'], ['webhook.id'], name=op.f('fk_webhook_delivery_webhook_id_webhook'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_delivery')),
     sa.UniqueConstraint('message_id', name=op.f('uq_webhook_delivery_message_id'))

@@ -1,9 +1,10 @@
 """Sending: events batched into one delivery per webhook, signed as Standard Webhooks says, posted
 by a worker with a timeout and no redirects, tried again after growing waits.
 
-A delivery is claimed by moving its ``next_attempt_at`` past the attempt's longest run (a lease),
-so two workers never send it at once; a worker killed mid-attempt leaves the lease to run out,
-and the sweep sends it again (at least once: receivers dedupe by ``webhook-id``).
+A delivery is claimed for an attempt with a lease longer than the attempt can run
+(``claimed_until``), so two workers never send it at once, and only the lease's holder writes
+the outcome. A worker killed mid-attempt leaves the lease to run out, and the sweep sends it
+again (at least once: receivers dedupe by ``webhook-id``).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import hashlib
 import hmac
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import orjson
 import urllib3
 from flask import current_app
 from huey import crontab
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from ..database import iso, utcnow, writing
 from ..extensions import db
@@ -88,93 +89,122 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(signed).decode()
 
 
+def _post(parts, address: str, headers: dict, body: bytes, timeout: float) -> int:
+    """POST to ``address`` (checked) as the URL's host: its status, the body left unread."""
+    limits = urllib3.Timeout(connect=timeout, read=timeout)
+    pool: urllib3.HTTPConnectionPool
+    if parts.scheme == "https":  # to the checked address, with the certificate checked for the host
+        name = parts.hostname
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            parts.port or 443,
+            timeout=limits,
+            retries=False,
+            server_hostname=name,
+            assert_hostname=name,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, parts.port or 80, timeout=limits, retries=False)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    with pool:
+        response = pool.urlopen(
+            "POST",
+            path,
+            body=body,
+            headers=headers,
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+        )
+        response.close()
+        return response.status
+
+
+UNREACHABLE = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+
+
 def send(webhook: Webhook, delivery: Delivery) -> dict:
-    """One attempt: ``{at, status_code, error, duration_ms}``; the address is checked as it connects."""
-    at = utcnow()
-    start = time.monotonic()
+    """One attempt: ``{at, status_code, error, duration_ms}``.
+
+    The host's addresses are checked as it connects, and tried in the resolver's order
+    while they cannot be reached, all within ``WEBHOOK_TIMEOUT``. Any failure is the
+    attempt's error, never the job's.
+    """
+    at, start = utcnow(), time.monotonic()
     status, error = None, None
+    budget = current_app.config["WEBHOOK_TIMEOUT"]
     try:
-        address = guard.addresses(webhook.url)[0]
         parts = urlsplit(webhook.url)
+        checked = guard.addresses(webhook.url)
         timestamp = int(time.time())
+        secret = unseal(webhook.secret_encrypted)
         headers = {
-            "Host": parts.netloc,
+            "Host": parts.netloc.rpartition("@")[2],  # host and port, never a user or password
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "webhook-id": delivery.message_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature(
-                unseal(webhook.secret_encrypted), delivery.message_id, timestamp, delivery.body
-            ),
+            "webhook-signature": signature(secret, delivery.message_id, timestamp, delivery.body),
         }
-        timeout = urllib3.Timeout(total=current_app.config["WEBHOOK_TIMEOUT"])
-        pool: urllib3.HTTPConnectionPool
-        if parts.scheme == "https":  # to the checked address, with the certificate checked for the host
-            name = parts.hostname
-            pool = urllib3.HTTPSConnectionPool(
-                address,
-                parts.port or 443,
-                timeout=timeout,
-                retries=False,
-                server_hostname=name,
-                assert_hostname=name,
-            )
-        else:
-            pool = urllib3.HTTPConnectionPool(address, parts.port or 80, timeout=timeout, retries=False)
-        with pool:
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            body = delivery.body.encode()
-            response = pool.urlopen(
-                "POST", path, body=body, headers=headers, redirect=False, assert_same_host=False
-            )
-            status = response.status
-    except guard.UnsafeURL as refused:
-        error = str(refused)
-    except urllib3.exceptions.HTTPError as failure:
+        for address in checked:
+            left = budget - (time.monotonic() - start)
+            if left <= 0:
+                break
+            try:
+                status, error = _post(parts, address, headers, delivery.body.encode(), left), None
+                break
+            except UNREACHABLE as failure:  # the next address, if the host has one
+                error = f"{type(failure).__name__}: {failure}"[:500]
+    except Exception as failure:  # a refused address, a timeout, a secret SECRET_KEY no longer opens...
         error = f"{type(failure).__name__}: {failure}"[:500]
     duration = round((time.monotonic() - start) * 1000)
-    return {
-        "at": iso(at),
-        "status_code": status,
-        "error": error,
-        "duration_ms": duration,
-    }
+    return {"at": iso(at), "status_code": status, "error": error, "duration_ms": duration}
 
 
-def claim(delivery_id: int) -> bool:
-    """Take the delivery for one attempt, if it is pending and due; nobody else sends it meanwhile."""
+def claim(delivery_id: int) -> datetime | None:
+    """Take a pending, due delivery for one attempt: the end of its lease, or None if it is not to be sent
+    now (done, not due, or another worker's attempt still runs)."""
     now = utcnow()
-    lease = timedelta(seconds=current_app.config["WEBHOOK_TIMEOUT"] + 5)
+    lease = now + timedelta(seconds=2 * current_app.config["WEBHOOK_TIMEOUT"] + 10)
+    free = or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now)
     with writing():
         taken = db.session.execute(
             update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.status == "pending", Delivery.next_attempt_at <= now)
-            .values(next_attempt_at=now + lease)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.status == "pending",
+                Delivery.next_attempt_at <= now,
+                free,
+            )
+            .values(claimed_until=lease)
         ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result has one
         db.session.commit()
-    return bool(taken)
+    return lease if taken else None
 
 
 @job(retries=0)
 def deliver(delivery_id: int) -> None:
     """One attempt of a delivery; a failure is tried again after the schedule's next wait, then given up."""
-    if not claim(delivery_id):
+    lease = claim(delivery_id)
+    if lease is None:
         return
     delivery = db.session.get_one(Delivery, delivery_id)
     attempt = send(db.session.get_one(Webhook, delivery.webhook_id), delivery)
     db.session.commit()  # end the read before the write below takes the lock
     schedule = current_app.config["WEBHOOK_RETRY_SCHEDULE"]
+    wait = None
     with writing():
         delivery = db.session.get_one(Delivery, delivery_id, with_for_update=True)
         delivery.attempts = [*delivery.attempts, attempt]
-        wait = None
-        if attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300:
-            delivery.status = "succeeded"
-        elif len(delivery.attempts) <= len(schedule):
-            wait = schedule[len(delivery.attempts) - 1]
-            delivery.next_attempt_at = utcnow() + timedelta(seconds=wait)
-        else:
-            delivery.status = "failed"
+        if delivery.claimed_until == lease:  # still ours: its outcome is this attempt's
+            delivery.claimed_until = None
+            if attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300:
+                delivery.status = "succeeded"
+            elif len(delivery.attempts) <= len(schedule):
+                wait = schedule[len(delivery.attempts) - 1]
+                delivery.next_attempt_at = utcnow() + timedelta(seconds=wait)
+            else:
+                delivery.status = "failed"
         db.session.commit()
     if wait is not None:
         enqueue("deliver", delivery_id, delay=wait)
@@ -187,7 +217,8 @@ def sweep_webhooks() -> None:
     window = timedelta(seconds=current_app.config["WEBHOOK_DEBOUNCE_SECONDS"])
     if db.session.scalar(select(func.count()).where(~OutboxEvent.dispatched, OutboxEvent.at <= now - window)):
         enqueue("dispatch_events")
-    due = select(Delivery.id).where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+    free = or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now)
+    due = select(Delivery.id).where(Delivery.status == "pending", Delivery.next_attempt_at <= now, free)
     for delivery_id in db.session.scalars(due.limit(1000)).all():
         enqueue("deliver", delivery_id)
     db.session.rollback()

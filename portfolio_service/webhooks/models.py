@@ -65,5 +65,7 @@ class Delivery(Model):
     events: Mapped[list[dict]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)
     attempts: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    #: When a worker may next try it: the retry's time, or the end of a running attempt's lease.
+    #: When a worker may next try it (now, or a retry's time).
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: While an attempt runs: the end of its lease. Nobody else sends it until then.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

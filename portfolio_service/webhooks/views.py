@@ -91,6 +91,13 @@ WebhookPageSchema = page_schema(WebhookSchema)
 DeliveryPageSchema = page_schema(DeliverySchema)
 
 
+def logged(changes: dict) -> dict:
+    """Changes as the audit log keeps them: a deploy hook's URL is its secret, so only its host shows."""
+    if "url" in changes:
+        changes["url"] = [value and guard.shown(value) for value in changes["url"]]
+    return changes
+
+
 def webhook_or_404(webhook_id: int) -> Webhook:
     return db.get_or_404(Webhook, webhook_id)
 
@@ -113,7 +120,7 @@ def create_webhook():
     webhook = Webhook(**data, secret_encrypted=seal(secret))
     db.session.add(webhook)
     db.session.flush()
-    record("create", "webhook", webhook.id, {name: [None, value] for name, value in data.items()})
+    record("create", "webhook", webhook.id, logged({name: [None, value] for name, value in data.items()}))
     db.session.commit()
     location = url_for("webhooks.read_webhook", webhook_id=webhook.id, _external=True)
     return {**new_webhook_schema.dump(webhook), "secret": secret}, 201, {"Location": location}
@@ -134,7 +141,7 @@ def update_webhook(webhook_id: int):
     """Change a webhook's URL, events, state or description."""
     webhook = webhook_or_404(webhook_id)
     data = load_body(webhook_update_schema)
-    record("update", "webhook", webhook.id, changed(webhook, data))
+    record("update", "webhook", webhook.id, logged(changed(webhook, data)))
     for name, value in data.items():
         setattr(webhook, name, value)
     db.session.commit()
@@ -147,7 +154,7 @@ def update_webhook(webhook_id: int):
 def delete_webhook(webhook_id: int):
     """Delete a webhook and its delivery log."""
     webhook = webhook_or_404(webhook_id)
-    record("delete", "webhook", webhook.id, {"url": [webhook.url, None]})
+    record("delete", "webhook", webhook.id, logged({"url": [webhook.url, None]}))
     db.session.delete(webhook)
     db.session.commit()
     return "", 204

@@ -45,6 +45,7 @@ def drafted_document(portfolio: Row, draft: Draft) -> Document:
     nothing is written."""
     data = loaded(portfolio, draft.changes)
     session = db.session
+    session.flush()  # what is pending belongs to the transaction, not to the savepoint: its marks stay
     marks = set(session.info.get("content_changed", ()))
     savepoint = session.begin_nested()
     try:

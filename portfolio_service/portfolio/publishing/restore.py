@@ -71,19 +71,11 @@ def restore(portfolio: Row, document: dict) -> None:
 
 
 def _replace(model, portfolio_id: int, items: list[tuple[int, dict]]) -> None:
-    """Make the portfolio's links (or meta) exactly ``items``: update the kept, delete the rest, add back
-    the gone."""
-    kept = {item_id for item_id, _ in items}
-    db.session.execute(delete(model).where(model.portfolio_id == portfolio_id, model.id.not_in(kept)))
-    current = {
-        row.id: row for row in db.session.scalars(select(model).where(model.portfolio_id == portfolio_id))
-    }
-    taken = set(db.session.scalars(select(model.id).where(model.id.in_(kept - current.keys()))))
+    """Make the portfolio's links (or meta) exactly ``items``, each under its old id where no other row
+    took it. All go first, then all come back, so keys swapped since do not clash on the way."""
+    db.session.execute(delete(model).where(model.portfolio_id == portfolio_id))
+    wanted = {item_id for item_id, _ in items}
+    taken = set(db.session.scalars(select(model.id).where(model.id.in_(wanted))))
     for item_id, values in items:
-        row = current.get(item_id)
-        if row is None:
-            row = model(portfolio_id=portfolio_id, id=None if item_id in taken else item_id)
-            db.session.add(row)
-        for name, value in values.items():
-            setattr(row, name, value)
+        db.session.add(model(portfolio_id=portfolio_id, id=None if item_id in taken else item_id, **values))
     db.session.flush()

@@ -1,7 +1,8 @@
 """Revisions: each change to a portfolio's live state, numbered, with the document right after it.
 
 A revision stores what moved (``{key: [old, new]}`` over the document's keys);
-every ``SNAPSHOT_EVERY``-th, and a portfolio's first, also the whole document.
+every ``SNAPSHOT_EVERY``-th, a portfolio's first, and any that follows a change made
+without a revision (a tag renamed, a media deleted), also the whole document.
 The document of revision N is the last snapshot at or before N with the newer
 values of the revisions after it: at most ``SNAPSHOT_EVERY`` small rows.
 """
@@ -60,8 +61,15 @@ def record(portfolio_id: int, action: str, before: dict | None, after: dict) -> 
     changes = diff(before, after)
     if not changes and action not in ("publish", "restore"):
         return None
-    last = db.session.scalar(select(func.max(Revision.number)).where(Revision.portfolio_id == portfolio_id))
-    number = (last or 0) + 1
+    latest = _replayed(portfolio_id)
+    number = latest[0] + 1 if latest else 1
+    # The live document moves without revisions too (a tag renamed, a media deleted): when it no
+    # longer is what the revisions replay to, this one keeps a snapshot, so every document stays exact.
+    drifted = (
+        latest is None
+        or before is None
+        or {**latest[1], "has_draft": False} != {**before, "has_draft": False}
+    )
     caller = g.get("caller")
     revision = Revision(
         portfolio_id=portfolio_id,
@@ -70,7 +78,7 @@ def record(portfolio_id: int, action: str, before: dict | None, after: dict) -> 
         username=caller.username if caller else None,
         action=action,
         changes=changes,
-        snapshot=after if last is None or number % SNAPSHOT_EVERY == 0 else None,
+        snapshot=after if drifted or number % SNAPSHOT_EVERY == 0 else None,
     )
     db.session.add(revision)
     now = utcnow()
@@ -82,23 +90,25 @@ def record(portfolio_id: int, action: str, before: dict | None, after: dict) -> 
     return revision
 
 
-def document_at(portfolio_id: int, number: int) -> dict | None:
-    """The portfolio's document right after revision ``number``; None if there is no such revision."""
-    start = (
-        select(func.max(Revision.number))
-        .where(
-            Revision.portfolio_id == portfolio_id, Revision.number <= number, Revision.snapshot.isnot(None)
-        )
-        .scalar_subquery()
-    )
+def _replayed(portfolio_id: int, number: int | None = None) -> tuple[int, dict] | None:
+    """The number of revision ``number`` (the latest when None) and its document, from the last
+    snapshot at or before it and the changes after: one query."""
+    bounds = [Revision.portfolio_id == portfolio_id] + ([Revision.number <= number] if number else [])
+    start = select(func.max(Revision.number)).where(*bounds, Revision.snapshot.isnot(None)).scalar_subquery()
     rows = db.session.execute(
         select(Revision.number, Revision.changes, Revision.snapshot)
-        .where(Revision.portfolio_id == portfolio_id, Revision.number >= start, Revision.number <= number)
+        .where(*bounds, Revision.number >= start)
         .order_by(Revision.number)
     ).all()
-    if not rows or rows[-1].number != number:
+    if not rows or (number is not None and rows[-1].number != number):
         return None
     document = dict(rows[0].snapshot)
     for row in rows[1:]:
         document.update((key, values[1]) for key, values in row.changes.items())
-    return document
+    return rows[-1].number, document
+
+
+def document_at(portfolio_id: int, number: int) -> dict | None:
+    """The portfolio's document right after revision ``number``; None if there is no such revision."""
+    found = _replayed(portfolio_id, number)
+    return None if found is None else found[1]

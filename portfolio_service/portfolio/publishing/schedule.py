@@ -22,12 +22,13 @@ from datetime import datetime
 from blinker import Namespace
 from huey import crontab
 from sqlalchemy import ColumnElement, and_, event, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ...database import utcnow, writing
 from ...extensions import db
 from ...jobs import enqueue, job
 from ..models import Portfolio
-from .models import ScheduleMark
+from .models import Revision, ScheduleMark
 
 log = logging.getLogger(__name__)
 signals = Namespace()
@@ -93,6 +94,17 @@ def listen(session) -> None:
             event.listen(session, name, hook)
 
 
+def _window_written_since(portfolio_id: int, moment: datetime) -> bool:
+    """Whether a revision at or after ``moment`` changed the portfolio's publishing window or state."""
+    recent = select(Revision.changes).where(
+        Revision.portfolio_id == portfolio_id, Revision.created_at >= moment
+    )
+    return any(WINDOW & changes.keys() for changes in db.session.scalars(recent))
+
+
+WINDOW = frozenset({"is_active", "publish_at", "unpublish_at"})
+
+
 @job(periodic=crontab(minute="*"))
 def find_schedule_boundaries() -> None:
     """Send the events of the ``publish_at`` and ``unpublish_at`` boundaries passed since the last look.
@@ -105,7 +117,10 @@ def find_schedule_boundaries() -> None:
         now = utcnow()
         if mark is None:
             db.session.add(ScheduleMark(id=1, checked_until=now))
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:  # another worker's first look, at the same moment
+                db.session.rollback()
             return
         since = mark.checked_until
         columns = (
@@ -122,6 +137,9 @@ def find_schedule_boundaries() -> None:
             )
         )
         for portfolio_id, slug, is_active, publish_at, unpublish_at in db.session.execute(crossed).all():
+            passed = [moment for moment in (publish_at, unpublish_at) if moment and since < moment <= now]
+            if _window_written_since(portfolio_id, min(passed)):
+                continue  # a write moved the window past this moment itself, and told its change then
             before = is_public(is_active, publish_at, unpublish_at, since)
             after = is_public(is_active, publish_at, unpublish_at, now)
             visibility_changed(portfolio_id, slug, before, after, now)
