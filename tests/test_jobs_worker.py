@@ -61,11 +61,16 @@ def test_a_worker_makes_the_variants_and_says_what_it_does(tmp_path):
         headers = admin_headers(env)
         worker = start_worker(env, log)
         try:
+            # Idle once its periodic jobs (the sweeps, the schedule's look) have run at its start.
             seen = wait_for(
-                lambda: requests.get(f"{base}/api/jobs", headers=headers, timeout=10).json()["workers"],
-                what="the worker's heartbeat",
+                lambda: [
+                    w
+                    for w in requests.get(f"{base}/api/jobs", headers=headers, timeout=10).json()["workers"]
+                    if w["job"] is None
+                ],
+                what="the worker's heartbeat, idle",
             )
-            assert seen[0]["name"].endswith(f":{worker.pid}") and seen[0]["job"] is None
+            assert seen[0]["name"].endswith(f":{worker.pid}")
             made = upload(base, headers, noise((1200, 800)), "photo.jpg")
             ready = wait_for(
                 lambda: media(base, headers, made["id"])["variants_status"] == "ready", what="variants"
