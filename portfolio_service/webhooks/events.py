@@ -8,6 +8,7 @@ window of the first one closes; the workers' sweep catches any that could not be
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import current_app
 from sqlalchemy import event
@@ -31,13 +32,13 @@ TYPES = [
     "tag.updated",
 ]
 PENDING = "webhook_events"
+INSERT = OutboxEvent.__table__.insert()  # type: ignore[attr-defined]  # a Table
 
 
 def emit(type: str, object_type: str, object_id: int, slug: str | None = None) -> None:
     """Record an event in the session's transaction; it goes out after the commit, batched."""
-    db.session.add(
-        OutboxEvent(type=type, object_type=object_type, object_id=object_id, slug=slug, at=utcnow())
-    )
+    row = {"type": type, "object_type": object_type, "object_id": object_id, "slug": slug, "at": utcnow()}
+    db.session.execute(INSERT, {**row, "dispatched": False})  # a plain INSERT: it runs on every public write
     db.session.info[PENDING] = True
 
 
@@ -52,12 +53,21 @@ def _portfolio(type: str):
 RECEIVERS: dict = {}
 
 
+#: Until when (``time.monotonic()``) a batch job this process queued is still to run: events
+#: committed before then are in its window, or in the next one it queues (see ``dispatch_events``).
+_batch_queued_until = 0.0
+
+
 def _after_commit(session: Session) -> None:
-    if session.info.pop(PENDING, False):
-        try:
-            enqueue("dispatch_events", delay=current_app.config["WEBHOOK_DEBOUNCE_SECONDS"])
-        except Exception:  # the queue is away: the workers' sweep sends them
-            log.exception("could not queue the webhook batch; the sweep will")
+    global _batch_queued_until
+    if not session.info.pop(PENDING, False) or time.monotonic() < _batch_queued_until:
+        return
+    window = current_app.config["WEBHOOK_DEBOUNCE_SECONDS"]
+    try:
+        enqueue("dispatch_events", delay=window)
+        _batch_queued_until = time.monotonic() + window
+    except Exception:  # the queue is away: the workers' sweep sends them
+        log.exception("could not queue the webhook batch; the sweep will")
 
 
 def _after_rollback(session: Session) -> None:

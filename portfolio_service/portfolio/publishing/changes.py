@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import orjson
-
 from ...audit import record
 from .. import documents as docs
 from ..documents import Document
@@ -22,11 +20,9 @@ def commit_change(portfolio_id: int, action: str, before: Document | None) -> Do
     """
 
     def note(after: Document) -> None:
-        old, new = revisions.parsed(before), orjson.loads(after.body)
-        revision = revisions.record(portfolio_id, action, old, new)
+        changes = revisions.record(portfolio_id, action, before, after)
         if action in AUDITED:
-            changes = {} if revision is None else dict(revision.changes)
-            changes.pop("updated_at", None)
+            changes = {name: values for name, values in (changes or {}).items() if name != "updated_at"}
             record(AUDITED[action], "portfolio", portfolio_id, changes)
 
     return docs.commit(portfolio_id, note)

@@ -53,6 +53,8 @@ class Revision(Model):
     action: Mapped[str] = mapped_column(String(16))
     changes: Mapped[dict] = mapped_column(JSON)
     snapshot: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    #: The ETag of the document right after it: the next revision knows whether anything moved between.
+    etag: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def user(self) -> dict | None:
