@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+import orjson
 from flask_marshmallow import Marshmallow
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,9 +24,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def json_text(value) -> str:
+    """A JSON column's value as text: orjson, several times faster than ``json`` on a revision's changes."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 # Objects stay loaded after a commit, so a view can dump what it just saved
 # without reloading every relation.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(
+    model_class=Base,
+    session_options={"expire_on_commit": False},
+    engine_options={"json_serializer": json_text, "json_deserializer": orjson.loads},
+)
 
 if TYPE_CHECKING:
     # db.Model is made at run time (Base plus Flask-SQLAlchemy's helpers): type checkers see Base.

@@ -12,6 +12,8 @@ from portfolio_service.extensions import db
 from portfolio_service.portfolio.publishing import schedule
 from portfolio_service.portfolio.publishing.models import Draft, Revision, ShareLink
 
+from .conftest import make_app
+
 NOON = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 HALF = timedelta(milliseconds=500)
 
@@ -255,6 +257,60 @@ def test_revisions_grow_with_the_changes_and_rebuild_any_document(client, world,
             for r in db.session.scalars(select(Revision).where(Revision.snapshot.is_(None)))
         ]
         assert max(sizes) < 200  # an order and updated_at, not the document
+
+
+def test_revisions_diff_against_the_last_one_whichever_process_made_it(tmp_path, app, client, world, editor):
+    """Each process remembers the last revision it wrote; another process's revision, or one rolled
+    back, is read from the database instead."""
+    other = make_app(tmp_path / "other", create_tables=False, DATABASE_URL=app.config["DATABASE_URL"])
+    client.patch(url(world), json={"title": "Second"}, headers=editor)
+    other.test_client().patch(url(world), json={"title": "Third"}, headers=editor)
+    client.patch(url(world), json={"title": "Fourth"}, headers=editor)
+    revisions = client.get(url(world, "/revisions"), headers=editor).get_json()["results"]
+    assert [r["changes"]["title"] for r in reversed(revisions)] == [
+        ["Wordpress site", "Second"],
+        ["Second", "Third"],
+        ["Third", "Fourth"],
+    ]
+
+
+def test_a_rolled_back_revision_is_not_remembered(client, world, editor, monkeypatch):
+    from portfolio_service.portfolio.publishing import changes
+
+    client.patch(url(world), json={"title": "Second"}, headers=editor)
+    with monkeypatch.context() as patched:
+        patched.setattr(changes, "record", lambda *args: 1 / 0)  # the audit entry fails, after the revision
+        failed = client.patch(url(world), json={"title": "Lost"}, headers=editor)
+    assert failed.status_code == 500 and failed.is_json
+    client.patch(url(world), json={"title": "Third"}, headers=editor)
+    revisions = client.get(url(world, "/revisions"), headers=editor).get_json()["results"]
+    assert [(r["number"], r["changes"]["title"]) for r in revisions] == [
+        (2, ["Second", "Third"]),
+        (1, ["Wordpress site", "Second"]),
+    ]
+    assert client.get(url(world, "/revisions/2"), headers=editor).get_json()["document"]["title"] == "Third"
+
+
+def test_a_write_answers_an_editor_whether_a_draft_waits(client, world, editor, app):
+    assert client.patch(url(world, "/draft"), json={"excerpt": "later"}, headers=editor).status_code == 200
+    patched = client.patch(url(world), json={"title": "Now"}, headers=editor)
+    assert patched.get_json()["has_draft"] is True
+    assert patched.headers["ETag"] == client.get(url(world)).headers["ETag"]  # the live version's
+    published = client.post(url(world, "/draft/publish"), headers=editor).get_json()
+    assert published["has_draft"] is False and published["excerpt"] == "later"
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "update"))
+        assert entry.changes == {"title": ["Wordpress site", "Now"]}
+
+
+def test_the_audit_log_names_related_objects_by_id(client, world, editor, app):
+    client.patch(url(world), json={"tags": [world["webs"]], "image": None}, headers=editor)
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "update"))
+    assert entry.changes == {
+        "tags": [sorted([world["sites"], world["webs"]]), [world["webs"]]],
+        "image": [world["image"], None],
+    }
 
 
 # --------------------------------------------------------------------------- preview links

@@ -13,14 +13,17 @@ MEDIA_CACHED = 16384
 
 
 class VersionedCache:
-    """Values remembered with the version they were built at; least recently used out first."""
+    """Values remembered with the version they were built at; least recently used out first.
+
+    A version is anything compared with ``==``: a number, or (number, ETag) for revisions.
+    """
 
     def __init__(self, size: int):
         self.size = size
-        self.entries: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
+        self.entries: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key, version: int):
+    def get(self, key, version: Any):
         with self.lock:
             entry = self.entries.get(key)
             if entry is None or entry[0] != version:
@@ -28,7 +31,7 @@ class VersionedCache:
             self.entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key, version: int, value) -> None:
+    def put(self, key, version: Any, value) -> None:
         with self.lock:
             self.entries[key] = (version, value)
             self.entries.move_to_end(key)
@@ -37,11 +40,13 @@ class VersionedCache:
 
 
 class Caches:
-    """One app's rendered documents and media (per app: two apps in one process share nothing)."""
+    """One app's rendered documents and media, and the documents of portfolios' last revisions
+    (per app: two apps in one process share nothing)."""
 
     def __init__(self):
         self.documents = VersionedCache(DOCUMENTS_CACHED)
         self.media = VersionedCache(MEDIA_CACHED)
+        self.revisions = VersionedCache(DOCUMENTS_CACHED)
 
 
 def caches() -> Caches:

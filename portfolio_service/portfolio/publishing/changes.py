@@ -9,20 +9,37 @@ from . import revisions
 
 #: What the audit log calls each kind of revision (links and meta are logged as themselves).
 AUDITED = {"create": "create", "update": "update", "publish": "publish", "restore": "restore"}
+#: The audit log names related objects by id, as a request does: ``tags_data`` is logged as ``tags``.
+AS_IDS = {"image_data": "image", "employer_data": "employer", "tags_data": "tags", "images_data": "images"}
 
 
-def commit_change(portfolio_id: int, action: str, before: Document | None) -> Document:
-    """Commit the session's change to the portfolio, recorded as a revision of ``action``; its new document.
+def _ids(value):
+    if isinstance(value, list):
+        return [item["id"] for item in value]
+    return None if value is None else value["id"]
 
-    ``before`` is the live document the change started from (None for a new
-    portfolio). Portfolio actions also get their audit entry here; a link or
-    meta change has logged its own.
+
+def audited(changes: dict | None) -> dict:
+    """A revision's changes as the audit log shows them: related objects by id, ``updated_at`` left out."""
+    shown = {}
+    for name, values in (changes or {}).items():
+        if name in AS_IDS:
+            shown[AS_IDS[name]] = [_ids(value) for value in values]
+        elif name != "updated_at":
+            shown[name] = values
+    return shown
+
+
+def commit_change(portfolio_id: int, action: str, base: revisions.Base) -> Document:
+    """Commit the session's change to the portfolio, recorded as a revision of ``action`` taken
+    against ``base`` (``revisions.base()`` before the change); its new document.
+
+    Portfolio actions also get their audit entry here; a link or meta change has logged its own.
     """
 
     def note(after: Document) -> None:
-        changes = revisions.record(portfolio_id, action, before, after)
+        changes = revisions.record(portfolio_id, action, base, after)
         if action in AUDITED:
-            changes = {name: values for name, values in (changes or {}).items() if name != "updated_at"}
-            record(AUDITED[action], "portfolio", portfolio_id, changes)
+            record(AUDITED[action], "portfolio", portfolio_id, audited(changes))
 
     return docs.commit(portfolio_id, note)

@@ -1,34 +1,36 @@
 """Revisions: each change to a portfolio's live state, numbered, with the document right after it.
 
-A revision stores what moved (``{key: [old, new]}`` over the document's keys);
-every ``SNAPSHOT_EVERY``-th, a portfolio's first, and any that follows a change made
-without a revision (a tag renamed, a media deleted), also the whole document.
-The document of revision N is the last snapshot at or before N with the newer
-values of the revisions after it: at most ``SNAPSHOT_EVERY`` small rows.
+A revision stores what moved since the revision before (``{key: [old, new]}``
+over the document's keys), and on a portfolio's first and every
+``SNAPSHOT_EVERY``-th, the whole document. The document of revision N is the last
+snapshot at or before N with the newer values of the revisions after it: at most
+``SNAPSHOT_EVERY`` small rows. Diffing against the previous revision's document,
+not the live one, keeps that exact when the live document moved without a
+revision (a tag renamed, a media deleted): the next revision carries that too.
+Each process remembers the last revision's document of the portfolios it wrote,
+so a write replays nothing when it wrote the one before.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
 from flask import g
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Row, Table, bindparam, exists, func, select
 
 from ...database import utcnow
 from ...extensions import db
-from ..documents import Document
+from ..documents import Document, documents
+from ..documents.cache import caches
 from . import schedule
-from .models import Revision
+from .models import Draft, Revision
 from .schedule import is_public, visibility_changed
 
 SNAPSHOT_EVERY = 50
 #: Keys of a document that say nothing about the portfolio itself.
 NOT_CONTENT = frozenset({"has_draft"})
-
-
-def parsed(document: Document | None) -> dict | None:
-    return None if document is None else orjson.loads(document.body)
 
 
 def diff(before: dict | None, after: dict) -> dict:
@@ -53,31 +55,64 @@ def public(document: dict | None, now: datetime) -> bool:
 
 
 _TABLE: Table = Revision.__table__  # type: ignore[assignment]
-_LATEST = (
-    select(_TABLE.c.number, _TABLE.c.etag)
-    .where(_TABLE.c.portfolio_id == bindparam("pid"))
-    .order_by(_TABLE.c.number.desc())
-    .limit(1)
+_DRAFTS: Table = Draft.__table__  # type: ignore[assignment]
+
+
+def _latest(column):
+    query = select(column).where(_TABLE.c.portfolio_id == bindparam("pid"))
+    return query.order_by(_TABLE.c.number.desc()).limit(1).scalar_subquery()
+
+
+#: A portfolio's last revision (number and ETag; null when it has none), and whether it has a draft.
+_BASE = select(
+    _latest(_TABLE.c.number).label("number"),
+    _latest(_TABLE.c.etag).label("etag"),
+    exists().where(_DRAFTS.c.portfolio_id == bindparam("pid")).label("has_draft"),
 )
 
 
-def record(portfolio_id: int, action: str, before: Document | None, after: Document) -> dict | None:
-    """Add the revision of a change from document ``before`` (None: created) to ``after``; its changes.
+@dataclass(frozen=True)
+class Base:
+    """What a change's revision is taken against, read once the portfolio is locked, before the change.
+
+    ``portfolio`` is its row then (None: a new portfolio) and ``latest`` its last
+    revision's number and ETag. A portfolio with no revision yet (made before
+    revisions were kept, or by the CLI) has its live ``document`` instead.
+    ``has_draft`` comes along in the same query, for the answer to an editor.
+    """
+
+    portfolio: Row | None
+    latest: Row | None
+    document: dict | None = None
+    has_draft: bool = False
+
+
+#: The base of a new portfolio's first revision.
+CREATED = Base(None, None)
+
+
+def base(portfolio: Row) -> Base:
+    """The base of a change about to be made to the locked ``portfolio``: one query, and for a
+    portfolio with no revision yet, its live document."""
+    found = db.session.execute(_BASE, {"pid": portfolio.id}).one()
+    if found.number is not None:
+        return Base(portfolio, found, has_draft=found.has_draft)
+    live = orjson.loads(documents([portfolio.id])[portfolio.id].body)
+    return Base(portfolio, None, live, has_draft=found.has_draft)
+
+
+def record(portfolio_id: int, action: str, base: Base, after: Document) -> dict | None:
+    """Add the revision of a change from ``base`` that left the live document ``after``; its changes.
 
     Nothing is recorded when nothing moved, except for a publish or a restore,
-    which are always there to see. The change's visibility events go out here too.
-    A plain INSERT, as every write of the hot PATCH path is.
+    which are always there to see. The change's visibility events go out here
+    too. A plain INSERT, as every write of the hot PATCH path is.
     """
-    old, new = parsed(before), orjson.loads(after.body)
-    changes = diff(old, new)
+    new = orjson.loads(after.body)
+    changes = diff(_document(portfolio_id, base), new)
     if not changes and action not in ("publish", "restore"):
         return None
-    latest = db.session.execute(_LATEST, {"pid": portfolio_id}).first()
-    number = latest.number + 1 if latest else 1
-    # The live document moves without revisions too (a tag renamed, a media deleted): when it is
-    # not what the last revision left (its ETag says), this one keeps a snapshot, so that every
-    # revision's document stays exact.
-    drifted = latest is None or before is None or latest.etag != before.etag
+    number = base.latest.number + 1 if base.latest else 1
     caller = g.get("caller")
     db.session.execute(
         _TABLE.insert(),
@@ -89,38 +124,48 @@ def record(portfolio_id: int, action: str, before: Document | None, after: Docum
             "username": caller.username if caller else None,
             "action": action,
             "changes": changes,
-            "snapshot": new if drifted or number % SNAPSHOT_EVERY == 0 else None,
+            "snapshot": new if number == 1 or number % SNAPSHOT_EVERY == 0 else None,
             "etag": after.etag,
         },
     )
-    now = utcnow()
-    was, now_public = public(old, now), public(new, now)
-    visibility_changed(portfolio_id, new["slug"], was, now_public, now)
-    if was and now_public and set(changes) - {"updated_at"}:
+    # Kept before the commit: a rolled-back number is found again only with this very document.
+    caches().revisions.put(portfolio_id, (number, after.etag), new)
+    now, was = utcnow(), base.portfolio
+    was_public = was is not None and is_public(was.is_active, was.publish_at, was.unpublish_at, now)
+    now_public = public(new, now)
+    visibility_changed(portfolio_id, new["slug"], was_public, now_public, now)
+    if was_public and now_public and set(changes) - {"updated_at"}:
         schedule.updated.send(portfolio_id=portfolio_id, slug=new["slug"], at=now)
     schedule.watch(*(_when(new[name]) for name in ("publish_at", "unpublish_at")))
     return changes
 
 
-def _replayed(portfolio_id: int, number: int | None = None) -> tuple[int, dict] | None:
-    """The number of revision ``number`` (the latest when None) and its document, from the last
-    snapshot at or before it and the changes after: one query."""
-    bounds = [Revision.portfolio_id == portfolio_id] + ([Revision.number <= number] if number else [])
+def _document(portfolio_id: int, base: Base) -> dict | None:
+    """The document the change started from as revisions know it: the last revision's, remembered
+    or replayed (keyed by its number and ETag, so another process's revision, or a portfolio
+    deleted and its id reused, is replayed), or the base's own."""
+    if base.latest is None:
+        return base.document
+    latest = base.latest
+    remembered = caches().revisions.get(portfolio_id, (latest.number, latest.etag))
+    if remembered is not None:
+        return remembered
+    return document_at(portfolio_id, latest.number)
+
+
+def document_at(portfolio_id: int, number: int) -> dict | None:
+    """The portfolio's document right after revision ``number`` (None if there is no such revision):
+    the last snapshot at or before it with the changes after, from one query."""
+    bounds = [Revision.portfolio_id == portfolio_id, Revision.number <= number]
     start = select(func.max(Revision.number)).where(*bounds, Revision.snapshot.isnot(None)).scalar_subquery()
     rows = db.session.execute(
         select(Revision.number, Revision.changes, Revision.snapshot)
         .where(*bounds, Revision.number >= start)
         .order_by(Revision.number)
     ).all()
-    if not rows or (number is not None and rows[-1].number != number):
+    if not rows or rows[-1].number != number:
         return None
     document = dict(rows[0].snapshot)
     for row in rows[1:]:
         document.update((key, values[1]) for key, values in row.changes.items())
-    return rows[-1].number, document
-
-
-def document_at(portfolio_id: int, number: int) -> dict | None:
-    """The portfolio's document right after revision ``number``; None if there is no such revision."""
-    found = _replayed(portfolio_id, number)
-    return None if found is None else found[1]
+    return document

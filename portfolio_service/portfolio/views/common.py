@@ -16,8 +16,8 @@ from ...fields import Schema
 from ...pagination import paginate
 from ...parsing import like, load_body, load_query
 from ...webhooks.events import emit
-from ..documents import documents
 from ..models import Meta, Portfolio
+from ..publishing import revisions
 from ..publishing.changes import commit_change
 from ..queries import visible_portfolios
 from ..schemas import search_query_schema
@@ -54,23 +54,24 @@ def _columns(item) -> dict:
     return {key: [None, value] for key, value in values.items() if value is not None and key != "id"}
 
 
-def _commit(portfolio_id: int | None, action: str, before) -> None:
-    """Commit: a link or meta change as a revision of its portfolio, anything else as it is."""
-    if portfolio_id is None:
+def _commit(revision: tuple[int, str, revisions.Base] | None) -> None:
+    """Commit: a link or meta change as a revision (``(portfolio_id, action, base)``) of its
+    portfolio, anything else as it is."""
+    if revision is None:
         db.session.commit()
     else:
-        commit_change(portfolio_id, action, before)
+        commit_change(*revision)
 
 
 def created(item, schema: Schema, endpoint: str, id_name: str, *, revision=None, **url_values: Any):
     """Add ``item``, log it, commit, answer 201; ``Location`` is ``endpoint`` with its new id as ``id_name``.
 
-    ``revision`` is ``(portfolio_id, action, live document before)`` for a link or meta.
+    ``revision`` is ``(portfolio_id, action, base)`` for a link or meta.
     """
     db.session.add(item)
     db.session.flush()
     record("create", item.__tablename__, item.id, _columns(item))
-    _commit(*(revision or (None, "", None)))
+    _commit(revision)
     forget_related(item)
     location = url_for(endpoint, **url_values, **{id_name: item.id}, _external=True)
     return schema.dump(item), 201, {"Location": location}
@@ -83,7 +84,7 @@ def updated(item, schema: Schema, data: dict, *, revision=None, event: str | Non
         emit(event, item.__tablename__, item.id)
     for field, value in data.items():
         setattr(item, field, value)
-    _commit(*(revision or (None, "", None)))
+    _commit(revision)
     forget_related(item)
     return schema.dump(item)
 
@@ -94,7 +95,7 @@ def deleted(item, *, revision=None, event: str | None = None):
     if event:
         emit(event, item.__tablename__, item.id)
     db.session.delete(item)
-    _commit(*(revision or (None, "", None)))
+    _commit(revision)
     return "", 204
 
 
@@ -105,32 +106,33 @@ def visible_or_404(portfolio_id: int) -> None:
         raise NotFound()
 
 
-def _revision(model, portfolio_id: int) -> tuple:
-    """What a link or meta write records: a revision of its portfolio, from the live document now."""
-    return portfolio_id, "meta" if model is Meta else "links", documents([portfolio_id])[portfolio_id]
+def _locked(model, portfolio_id: int) -> tuple[int, str, revisions.Base]:
+    """Lock the portfolio for a write to one of its links or meta: 404 if there is none; what the
+    write records, a revision of the portfolio."""
+    portfolio = portfolio_for_update(portfolio_id)
+    return portfolio_id, "meta" if model is Meta else "links", revisions.base(portfolio)
 
 
 def create_child(model, schema: Schema, portfolio_id: int, endpoint: str, id_name: str):
     """Add a link or meta to the portfolio (its row locked first), touch it, and answer 201."""
-    portfolio = portfolio_for_update(portfolio_id)
-    revision = _revision(model, portfolio.id)
-    item = model(portfolio_id=portfolio.id, **load_body(schema, within={"portfolio_id": portfolio.id}))
-    touch(portfolio.id)
-    return created(item, schema, endpoint, id_name, revision=revision, portfolio_id=portfolio.id)
+    revision = _locked(model, portfolio_id)
+    item = model(portfolio_id=portfolio_id, **load_body(schema, within={"portfolio_id": portfolio_id}))
+    touch(portfolio_id)
+    return created(item, schema, endpoint, id_name, revision=revision, portfolio_id=portfolio_id)
 
 
-def locked_child(model, portfolio_id: int, item_id: int, relation):
-    """A link or meta of that portfolio, with its media, or 404; for a write.
+def _locked_child(model, portfolio_id: int, item_id: int, relation) -> tuple:
+    """A link or meta of that portfolio, with its media, or 404, and its revision; for a write.
 
     The portfolio's row is locked first, then the child is read: the one lock
     order of every write path (README, "Working on the code").
     """
-    portfolio_for_update(portfolio_id)
+    revision = _locked(model, portfolio_id)
     query = select(model).where(model.id == item_id, model.portfolio_id == portfolio_id)
     item = db.session.scalar(query.options(joinedload(relation)))
     if item is None:
         raise NotFound()
-    return item
+    return item, revision
 
 
 def list_children(model, portfolio_id: int, schema: Schema, relation) -> dict:
@@ -145,16 +147,16 @@ def touch(portfolio_id: int) -> None:
     db.session.execute(update(Portfolio).where(Portfolio.id == portfolio_id).values(updated_at=utcnow()))
 
 
-def update_child(item, schema: Schema, update_schema: Schema):
-    """Load the body onto a link or meta (its portfolio already locked), touch the portfolio, answer."""
-    revision = _revision(type(item), item.portfolio_id)
-    data = load_body(update_schema, instance=item, within={"portfolio_id": item.portfolio_id})
-    touch(item.portfolio_id)
+def update_child(model, portfolio_id: int, item_id: int, relation, schema: Schema, update_schema: Schema):
+    """Load the body onto a link or meta, touch the portfolio, answer."""
+    item, revision = _locked_child(model, portfolio_id, item_id, relation)
+    data = load_body(update_schema, instance=item, within={"portfolio_id": portfolio_id})
+    touch(portfolio_id)
     return updated(item, schema, data, revision=revision)
 
 
-def delete_child(item):
-    """Delete a link or meta (its portfolio already locked) and touch the portfolio."""
-    revision = _revision(type(item), item.portfolio_id)
-    touch(item.portfolio_id)
+def delete_child(model, portfolio_id: int, item_id: int, relation):
+    """Delete a link or meta and touch the portfolio."""
+    item, revision = _locked_child(model, portfolio_id, item_id, relation)
+    touch(portfolio_id)
     return deleted(item, revision=revision)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import g
 
 from ...audit import record
@@ -81,8 +83,8 @@ def publish_draft(portfolio_id: int):
 
     A draft naming what no longer exists (a media deleted since) is a 400 on that field, and nothing changes.
     """
-    portfolio, before = locked_for_write(portfolio_id)
+    portfolio, base = locked_for_write(portfolio_id)
     draft = draft_or_404(portfolio_id)
     apply_changes(portfolio, loaded(portfolio, draft.changes))
     db.session.delete(draft)
-    return save(portfolio_id, "publish", before)
+    return save(portfolio_id, "publish", dataclasses.replace(base, has_draft=False))

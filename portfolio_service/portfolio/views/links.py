@@ -8,7 +8,7 @@ from ...pagination import PageQuerySchema
 from .. import bp
 from ..models import Link
 from ..schemas import LinkPageSchema, LinkSchema, link_schema, link_update_schema
-from .common import create_child, delete_child, list_children, locked_child, update_child
+from .common import create_child, delete_child, list_children, update_child
 
 
 @bp.get("/portfolios/<int:portfolio_id>/links")
@@ -32,9 +32,7 @@ def create_link(portfolio_id: int):
 @contract("links", body=LinkSchema, response=LinkSchema)
 def update_link(portfolio_id: int, link_id: int):
     """Change a link."""
-    return update_child(
-        locked_child(Link, portfolio_id, link_id, Link.image), link_schema, link_update_schema
-    )
+    return update_child(Link, portfolio_id, link_id, Link.image, link_schema, link_update_schema)
 
 
 @bp.delete("/portfolios/<int:portfolio_id>/links/<int:link_id>")
@@ -42,4 +40,4 @@ def update_link(portfolio_id: int, link_id: int):
 @contract("links")
 def delete_link(portfolio_id: int, link_id: int):
     """Delete a link."""
-    return delete_child(locked_child(Link, portfolio_id, link_id, Link.image))
+    return delete_child(Link, portfolio_id, link_id, Link.image)

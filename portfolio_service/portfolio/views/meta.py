@@ -8,7 +8,7 @@ from ...pagination import PageQuerySchema
 from .. import bp
 from ..models import Meta
 from ..schemas import MetaPageSchema, MetaSchema, meta_schema, meta_update_schema
-from .common import create_child, delete_child, list_children, locked_child, update_child
+from .common import create_child, delete_child, list_children, update_child
 
 
 @bp.get("/portfolios/<int:portfolio_id>/meta")
@@ -32,9 +32,7 @@ def create_meta(portfolio_id: int):
 @contract("meta", body=MetaSchema, response=MetaSchema)
 def update_meta(portfolio_id: int, meta_id: int):
     """Change a meta."""
-    return update_child(
-        locked_child(Meta, portfolio_id, meta_id, Meta.value_file), meta_schema, meta_update_schema
-    )
+    return update_child(Meta, portfolio_id, meta_id, Meta.value_file, meta_schema, meta_update_schema)
 
 
 @bp.delete("/portfolios/<int:portfolio_id>/meta/<int:meta_id>")
@@ -42,4 +40,4 @@ def update_meta(portfolio_id: int, meta_id: int):
 @contract("meta")
 def delete_meta(portfolio_id: int, meta_id: int):
     """Delete a meta."""
-    return delete_child(locked_child(Meta, portfolio_id, meta_id, Meta.value_file))
+    return delete_child(Meta, portfolio_id, meta_id, Meta.value_file)

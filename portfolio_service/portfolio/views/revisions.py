@@ -77,9 +77,9 @@ def restore_revision(portfolio_id: int, number: int):
 
     Recorded as a new revision. A media, employer or tag gone since is a 400 naming it.
     """
-    portfolio, before = locked_for_write(portfolio_id)
+    portfolio, base = locked_for_write(portfolio_id)
     document = document_at(portfolio_id, number)
     if document is None:
         raise NotFound()
     restore(portfolio, document)
-    return save(portfolio_id, "restore", before)
+    return save(portfolio_id, "restore", base)
