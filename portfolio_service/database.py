@@ -72,7 +72,7 @@ def utcnow() -> datetime:
 
 
 def iso(value: datetime) -> str:
-    """A moment as the API writes it: ISO 8601 in UTC with a ``Z``."""
+    """A moment as the API writes it: ISO 8601 in UTC with a ``Z``; microseconds only when non-zero."""
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, pre_load, validate
 from sqlalchemy import bindparam, select
 
+from .database import iso
 from .extensions import db, ma
 
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # used with fullmatch
@@ -110,18 +111,13 @@ class Schema(ma.Schema):  # type: ignore[name-defined]  # flask-marshmallow sets
                 error.messages[key] = [READ_ONLY]
 
 
-def format_datetime(value: datetime) -> str:
-    """ISO 8601 in UTC with ``Z``; microseconds only when non-zero."""
-    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
-
-
 class UTCDateTime(fields.Field):
     """Dumps ``2026-03-03T17:52:28.976376Z``; loads ``Z``, offsets, naive (UTC) and plain dates."""
 
     default_error_messages = {"invalid": "Not a valid datetime."}
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else format_datetime(value)
+        return None if value is None else iso(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or len(value) > 64:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import g, has_app_context, has_request_context, request
 
-from ..database import utcnow
+from ..database import iso, utcnow
 from ..extensions import db
 from .models import AuditEntry
 
@@ -22,7 +22,7 @@ REDACTED = "[redacted]"
 def _plain(value: Any) -> Any:
     """A value as JSON holds it (datetimes as the API writes them)."""
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
