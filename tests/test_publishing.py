@@ -291,6 +291,28 @@ def test_a_rolled_back_revision_is_not_remembered(client, world, editor, monkeyp
     assert client.get(url(world, "/revisions/2"), headers=editor).get_json()["document"]["title"] == "Third"
 
 
+def test_a_write_that_changes_nothing_records_nothing_from_any_host(client, world, editor, app):
+    """Media URLs follow the request's host: a write from another host that changes nothing finds the
+    document moved, yet records no revision and sends no event; its next real change logs only itself."""
+    from portfolio_service.webhooks.models import OutboxEvent
+
+    client.patch(url(world), json={"title": "Second"}, headers=editor)
+    with app.app_context():
+        events = db.session.scalar(select(func.count()).select_from(OutboxEvent))
+    elsewhere = {"headers": editor, "base_url": "http://127.0.0.1"}
+    again = client.patch(url(world), json={"title": "Second"}, **elsewhere)
+    assert again.status_code == 200 and again.get_json()["image_data"]["f"].startswith("http://127.0.0.1/")
+    revisions = client.get(url(world, "/revisions"), headers=editor).get_json()["results"]
+    assert [r["number"] for r in revisions] == [1]
+    third = client.patch(url(world), json={"title": "Third"}, **elsewhere)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxEvent)) == events + 1
+        entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.changes) == ("update", {"title": ["Second", "Third"]})
+    two = client.get(url(world, "/revisions/2"), **elsewhere).get_json()["document"]
+    assert two == third.get_json() | {"has_draft": False}  # exact, with this host's URLs
+
+
 def test_a_write_answers_an_editor_whether_a_draft_waits(client, world, editor, app):
     assert client.patch(url(world, "/draft"), json={"excerpt": "later"}, headers=editor).status_code == 200
     patched = client.patch(url(world), json={"title": "Now"}, headers=editor)

@@ -137,9 +137,9 @@ def insert_portfolio(data: dict) -> int:
     return portfolio.id
 
 
-def apply_changes(portfolio: Row, data: dict, at: datetime | None = None) -> None:
+def apply_changes(portfolio: Row, data: dict, at: datetime | None = None) -> bool:
     """Write the loaded fields in ``data`` that differ from the row; move ``updated_at`` (to now, or
-    ``at``) if any did."""
+    ``at``) if any did. Whether any did."""
 
     def stored(name: str):  # related rows by id, so comparing loads no related object
         return _stored_ids(portfolio.id, name) if name in _ROW_FIELDS else getattr(portfolio, name)
@@ -147,10 +147,11 @@ def apply_changes(portfolio: Row, data: dict, at: datetime | None = None) -> Non
     current = {name: stored(name) for name in data}
     changes = {name: value for name, value in data.items() if current[name] != value}
     if not changes:
-        return
+        return False
     for name in _ROW_FIELDS & changes.keys():
         _store_ids(portfolio.id, name, changes.pop(name), current[name])
     db.session.execute(_UPDATE, {"pk": portfolio.id, **changes, "updated_at": at or utcnow()})
+    return True
 
 
 def remove_portfolio(portfolio_id: int) -> None:

@@ -10,7 +10,14 @@ from . import revisions
 #: What the audit log calls each kind of revision (links and meta are logged as themselves).
 AUDITED = {"create": "create", "update": "update", "publish": "publish", "restore": "restore"}
 #: The audit log names related objects by id, as a request does: ``tags_data`` is logged as ``tags``.
-AS_IDS = {"image_data": "image", "employer_data": "employer", "tags_data": "tags", "images_data": "images"}
+AS_IDS = {
+    "image_data": "image",
+    "employer_data": "employer",
+    "tags_data": "tags",
+    "images_data": "images",
+    "links_data": "links",
+    "meta": "meta",
+}
 
 
 def _ids(value):
@@ -20,25 +27,30 @@ def _ids(value):
 
 
 def audited(changes: dict | None) -> dict:
-    """A revision's changes as the audit log shows them: related objects by id, ``updated_at`` left out."""
+    """A revision's changes as the audit log shows them: related objects by id, and only those
+    whose ids moved (a tag renamed since, or media shown at another host, is not this write's),
+    ``updated_at`` left out."""
     shown = {}
     for name, values in (changes or {}).items():
         if name in AS_IDS:
-            shown[AS_IDS[name]] = [_ids(value) for value in values]
+            old, new = (_ids(value) for value in values)
+            if old != new:
+                shown[AS_IDS[name]] = [old, new]
         elif name != "updated_at":
             shown[name] = values
     return shown
 
 
-def commit_change(portfolio_id: int, action: str, base: revisions.Base) -> Document:
+def commit_change(portfolio_id: int, action: str, base: revisions.Base, changed: bool = True) -> Document:
     """Commit the session's change to the portfolio, recorded as a revision of ``action`` taken
     against ``base`` (``revisions.base()`` before the change); its new document.
 
-    Portfolio actions also get their audit entry here; a link or meta change has logged its own.
+    A write that ``changed`` nothing records no revision (see ``revisions.record``). Portfolio
+    actions also get their audit entry here; a link or meta change has logged its own.
     """
 
     def note(after: Document) -> None:
-        changes = revisions.record(portfolio_id, action, base, after)
+        changes = revisions.record(portfolio_id, action, base, after, changed)
         if action in AUDITED:
             record(AUDITED[action], "portfolio", portfolio_id, audited(changes))
 

@@ -101,16 +101,19 @@ def base(portfolio: Row) -> Base:
     return Base(portfolio, None, live, has_draft=found.has_draft)
 
 
-def record(portfolio_id: int, action: str, base: Base, after: Document) -> dict | None:
+def record(portfolio_id: int, action: str, base: Base, after: Document, changed: bool = True) -> dict | None:
     """Add the revision of a change from ``base`` that left the live document ``after``; its changes.
 
-    Nothing is recorded when nothing moved, except for a publish or a restore,
-    which are always there to see. The change's visibility events go out here
-    too. A plain INSERT, as every write of the hot PATCH path is.
+    Nothing is recorded when the write ``changed`` nothing, or nothing moved
+    since the last revision, except for a publish or a restore, which are always
+    there to see. (A write that changed nothing may still find the document
+    moved since: a tag renamed, or media URLs shown at another host. That waits
+    for the next revision.) The change's visibility events go out here too. A
+    plain INSERT, as every write of the hot PATCH path is.
     """
     new = orjson.loads(after.body)
     changes = diff(_document(portfolio_id, base), new)
-    if not changes and action not in ("publish", "restore"):
+    if not (changed and changes) and action not in ("publish", "restore"):
         return None
     number = base.latest.number + 1 if base.latest else 1
     caller = g.get("caller")
@@ -142,8 +145,8 @@ def record(portfolio_id: int, action: str, base: Base, after: Document) -> dict 
 
 def _document(portfolio_id: int, base: Base) -> dict | None:
     """The document the change started from as revisions know it: the last revision's, remembered
-    or replayed (keyed by its number and ETag, so another process's revision, or a portfolio
-    deleted and its id reused, is replayed), or the base's own."""
+    or replayed (keyed by its number and ETag: another process's revision, or one rolled back,
+    is replayed), or the base's own."""
     if base.latest is None:
         return base.document
     latest = base.latest

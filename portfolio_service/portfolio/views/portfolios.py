@@ -91,10 +91,11 @@ def read(portfolio_id: int | None):
     return respond(shown(found)[portfolio_id])  # type: ignore[index]  # found above
 
 
-def save(portfolio_id: int, action: str, base: revisions.Base, status: int = 200):
-    """Commit the portfolio's changes with their revision and audit entry; answer (an editor: every
-    route that saves needs 4203 but create, whose portfolio has no draft) with its new document."""
-    document = commit_change(portfolio_id, action, base)
+def save(portfolio_id: int, action: str, base: revisions.Base, status: int = 200, *, changed: bool = True):
+    """Commit the portfolio's changes with their revision (none when nothing ``changed``) and audit
+    entry; answer (an editor: every route that saves needs 4203 but create, whose portfolio has no
+    draft) with its new document."""
+    document = commit_change(portfolio_id, action, base, changed)
     return respond(with_draft(document) if base.has_draft else document, status)
 
 
@@ -175,8 +176,8 @@ def create_portfolio():
 def update_portfolio(portfolio_id: int):
     """Change the fields sent, and only those (the source page's "Update portfolio")."""
     portfolio, base = locked_for_write(portfolio_id)
-    apply_changes(portfolio, checked(portfolio, load_body(portfolio_update_schema, instance=portfolio)))
-    return save(portfolio_id, "update", base)
+    data = checked(portfolio, load_body(portfolio_update_schema, instance=portfolio))
+    return save(portfolio_id, "update", base, changed=apply_changes(portfolio, data))
 
 
 @bp.put("/portfolios/<int:portfolio_id>")
@@ -188,8 +189,7 @@ def replace_portfolio(portfolio_id: int):
     data = {**DEFAULTS, **load_body(portfolio_schema, instance=portfolio)}
     if "slug" not in data:
         data["slug"] = unique_slug(data["title"], exclude_id=portfolio_id)
-    apply_changes(portfolio, data)
-    return save(portfolio_id, "update", base)
+    return save(portfolio_id, "update", base, changed=apply_changes(portfolio, data))
 
 
 @bp.delete("/portfolios/<int:portfolio_id>")
