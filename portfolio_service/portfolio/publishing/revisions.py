@@ -14,7 +14,6 @@ so a write replays nothing when it wrote the one before.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import orjson
 from flask import g
@@ -41,17 +40,6 @@ def diff(before: dict | None, after: dict) -> dict:
         for key, value in after.items()
         if key not in NOT_CONTENT and before.get(key) != value
     }
-
-
-def _when(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def public(document: dict | None, now: datetime) -> bool:
-    if document is None:
-        return False
-    window = _when(document["publish_at"]), _when(document["unpublish_at"])
-    return is_public(document["is_active"], *window, now)
 
 
 _TABLE: Table = Revision.__table__  # type: ignore[assignment]
@@ -135,11 +123,11 @@ def record(portfolio_id: int, action: str, base: Base, after: Document, changed:
     caches().revisions.put(portfolio_id, (number, after.etag), new)
     now, was = utcnow(), base.portfolio
     was_public = was is not None and is_public(was.is_active, was.publish_at, was.unpublish_at, now)
-    now_public = public(new, now)
+    now_public = after.public(now)
     visibility_changed(portfolio_id, new["slug"], was_public, now_public, now)
     if was_public and now_public and set(changes) - {"updated_at"}:
         schedule.updated.send(portfolio_id=portfolio_id, slug=new["slug"], at=now)
-    schedule.watch(*(_when(new[name]) for name in ("publish_at", "unpublish_at")))
+    schedule.watch(after.publish_at, after.unpublish_at)
     return changes
 
 
