@@ -28,15 +28,17 @@ EXPECTED = {
     "detail warm": 3,  # token+user+codes, versions, drafts
     "list cold": 8,  # token, count, page ids, versions, then the three building queries, drafts
     "list warm": 5,  # token, count, page ids, versions, drafts
-    # token, portfolio (locked on PostgreSQL), its last revision and whether it has a draft (in
-    # one), tags sent, title check, tags stored, update, tag rows out and in, versions moved, the
-    # document's two queries (its media are rendered), then the revision and the audit entry
-    # (section 8) and the webhooks' outbox event (section 10: the portfolio is public)
-    "patch": 15,
+    # token, portfolio with its last revision and whether it has a draft (SQLite; PostgreSQL locks
+    # the row first and reads those next: one more, see ``revisions.locked``), tags sent, title
+    # check, tags stored, update, tag rows out and in, versions moved, the document's two queries
+    # (its media are rendered), then the revision and the audit entry (section 8) and the
+    # webhooks' outbox event (section 10: the portfolio is public)
+    "patch": 14,
     # A portfolio with no revision yet (made by the factories here, as by the CLI or before
     # revisions were kept) diffs its first against its live document: versions, to find it remembered
-    "first patch": 16,
+    "first patch": 15,
 }
+WRITES = ("patch", "first patch")
 
 
 @contextlib.contextmanager
@@ -100,7 +102,12 @@ def measure(app, n: int) -> dict:
 
 @pytest.mark.parametrize("n", [1, 30])
 def test_query_counts(tmp_path, n):
-    assert measure(make_app(tmp_path), n) == EXPECTED
+    app = make_app(tmp_path)
+    with app.app_context():
+        locked_apart = db.engine.dialect.name != "sqlite"
+    assert measure(app, n) == {
+        name: count + (locked_apart and name in WRITES) for name, count in EXPECTED.items()
+    }
 
 
 def test_a_repeated_tag_filter_is_one_clause(app, client):

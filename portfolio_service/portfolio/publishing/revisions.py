@@ -20,9 +20,12 @@ from flask import g
 from sqlalchemy import Row, Table, bindparam, exists, func, select
 
 from ...database import utcnow
+from ...errors import NotFound
 from ...extensions import db
 from ..documents import Document, documents
 from ..documents.cache import caches
+from ..models import Portfolio
+from ..writes import portfolio_for_update
 from . import schedule
 from .models import Draft, Revision
 from .schedule import is_public, visibility_changed
@@ -44,19 +47,22 @@ def diff(before: dict | None, after: dict) -> dict:
 
 _TABLE: Table = Revision.__table__  # type: ignore[assignment]
 _DRAFTS: Table = Draft.__table__  # type: ignore[assignment]
+_PORTFOLIOS: Table = Portfolio.__table__  # type: ignore[assignment]
 
 
 def _latest(column):
-    query = select(column).where(_TABLE.c.portfolio_id == bindparam("pid"))
+    query = select(column).where(_TABLE.c.portfolio_id == bindparam("id"))
     return query.order_by(_TABLE.c.number.desc()).limit(1).scalar_subquery()
 
 
 #: A portfolio's last revision (number and ETag; null when it has none), and whether it has a draft.
-_BASE = select(
-    _latest(_TABLE.c.number).label("number"),
-    _latest(_TABLE.c.etag).label("etag"),
-    exists().where(_DRAFTS.c.portfolio_id == bindparam("pid")).label("has_draft"),
+_BASE_COLUMNS = (
+    _latest(_TABLE.c.number).label("revision_number"),
+    _latest(_TABLE.c.etag).label("revision_etag"),
+    exists().where(_DRAFTS.c.portfolio_id == bindparam("id")).label("has_draft"),
 )
+_BASE = select(*_BASE_COLUMNS)
+_ROW_AND_BASE = select(_PORTFOLIOS, *_BASE_COLUMNS).where(_PORTFOLIOS.c.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class Base:
     """
 
     portfolio: Row | None
-    latest: Row | None
+    latest: tuple[int, str] | None
     document: dict | None = None
     has_draft: bool = False
 
@@ -79,12 +85,28 @@ class Base:
 CREATED = Base(None, None)
 
 
-def base(portfolio: Row) -> Base:
-    """The base of a change about to be made to the locked ``portfolio``: one query, and for a
-    portfolio with no revision yet, its live document."""
-    found = db.session.execute(_BASE, {"pid": portfolio.id}).one()
-    if found.number is not None:
-        return Base(portfolio, found, has_draft=found.has_draft)
+def locked(portfolio_id: int) -> tuple[Row, Base]:
+    """The portfolio's row for a write (404 if there is none; see ``portfolio_for_update``) and
+    the base of the revision a change to it records.
+
+    On SQLite, whose BEGIN IMMEDIATE already serialises writers, one query reads
+    both. PostgreSQL reads the base once the row is locked, in a statement of its
+    own: one that waited for the lock still sees only what was committed before it began.
+    """
+    if db.engine.dialect.name == "sqlite":
+        row = db.session.execute(_ROW_AND_BASE, {"id": portfolio_id}).first()
+        if row is None:
+            raise NotFound()
+        return row, _base(row, row)
+    row = portfolio_for_update(portfolio_id)
+    return row, _base(row, db.session.execute(_BASE, {"id": portfolio_id}).one())
+
+
+def _base(portfolio: Row, found: Row) -> Base:
+    """The base read into ``found`` (the base columns); a portfolio with no revision yet has its live
+    document."""
+    if found.revision_number is not None:
+        return Base(portfolio, (found.revision_number, found.revision_etag), has_draft=found.has_draft)
     live = orjson.loads(documents([portfolio.id])[portfolio.id].body)
     return Base(portfolio, None, live, has_draft=found.has_draft)
 
@@ -103,7 +125,7 @@ def record(portfolio_id: int, action: str, base: Base, after: Document, changed:
     changes = diff(_document(portfolio_id, base), new)
     if not (changed and changes) and action not in ("publish", "restore"):
         return None
-    number = base.latest.number + 1 if base.latest else 1
+    number = base.latest[0] + 1 if base.latest else 1
     caller = g.get("caller")
     db.session.execute(
         _TABLE.insert(),
@@ -137,11 +159,10 @@ def _document(portfolio_id: int, base: Base) -> dict | None:
     is replayed), or the base's own."""
     if base.latest is None:
         return base.document
-    latest = base.latest
-    remembered = caches().revisions.get(portfolio_id, (latest.number, latest.etag))
+    remembered = caches().revisions.get(portfolio_id, base.latest)
     if remembered is not None:
         return remembered
-    return document_at(portfolio_id, latest.number)
+    return document_at(portfolio_id, base.latest[0])
 
 
 def document_at(portfolio_id: int, number: int) -> dict | None:

@@ -21,7 +21,6 @@ from ..publishing import revisions
 from ..publishing.changes import commit_change
 from ..queries import visible_portfolios
 from ..schemas import search_query_schema
-from ..writes import portfolio_for_update
 
 
 def named_or_404(model, item_id: int):
@@ -109,8 +108,7 @@ def visible_or_404(portfolio_id: int) -> None:
 def _locked(model, portfolio_id: int) -> tuple[int, str, revisions.Base]:
     """Lock the portfolio for a write to one of its links or meta: 404 if there is none; what the
     write records, a revision of the portfolio."""
-    portfolio = portfolio_for_update(portfolio_id)
-    return portfolio_id, "meta" if model is Meta else "links", revisions.base(portfolio)
+    return portfolio_id, "meta" if model is Meta else "links", revisions.locked(portfolio_id)[1]
 
 
 def create_child(model, schema: Schema, portfolio_id: int, endpoint: str, id_name: str):

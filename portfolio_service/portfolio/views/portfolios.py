@@ -99,20 +99,25 @@ def save(portfolio_id: int, action: str, base: revisions.Base, status: int = 200
     return respond(with_draft(document) if base.has_draft else document, status)
 
 
-def locked(portfolio_id: int) -> Row:
-    """The portfolio's row, locked for a write: 404, or 412 when ``If-Match`` names another version
-    than the live document's. No ``If-Match`` means go ahead (and builds no document).
-    """
-    portfolio = portfolio_for_update(portfolio_id)
+def matched(portfolio_id: int) -> None:
+    """412 when ``If-Match`` names another version than the live document's (the portfolio is
+    locked). No ``If-Match`` means go ahead, and builds no document."""
     if request.if_match and not request.if_match.contains(documents([portfolio_id])[portfolio_id].etag):
         raise PreconditionFailed()
+
+
+def locked(portfolio_id: int) -> Row:
+    """The portfolio's row, locked for a write: 404, or 412 (see ``matched``)."""
+    portfolio = portfolio_for_update(portfolio_id)
+    matched(portfolio_id)
     return portfolio
 
 
 def locked_for_write(portfolio_id: int) -> tuple[Row, revisions.Base]:
     """The portfolio's row, locked (see ``locked``), and the base of the revision a change will record."""
-    portfolio = locked(portfolio_id)
-    return portfolio, revisions.base(portfolio)
+    portfolio, base = revisions.locked(portfolio_id)
+    matched(portfolio_id)
+    return portfolio, base
 
 
 def checked(portfolio: Row | None, data: dict) -> dict:
