@@ -14,6 +14,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: ``session.info`` key: the ``webhooks_version`` a transaction moved the version row to
+#: (``portfolio/documents/versions.py``), which ``webhooks/events.py`` reads.
+WEBHOOKS_SEEN = "webhooks_version"
 
 #: Set by ``writing()``: outside a request (a job, a command), the next transaction writes.
 _WRITING: ContextVar[bool] = ContextVar("writing", default=False)

@@ -226,6 +226,7 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
         sqlite3.connect(old / DUMPS["sqlite"])
     ) as database:  # as the last release wrote it
         database.execute("ALTER TABLE content_version DROP COLUMN media_version")
+        database.execute("ALTER TABLE content_version DROP COLUMN webhooks_version")  # and before 0012
         # and before 0009:
         for table in (
             "audit_entry",

@@ -294,11 +294,15 @@ def test_a_rolled_back_revision_is_not_remembered(client, world, editor, monkeyp
 def test_a_write_that_changes_nothing_records_nothing_from_any_host(client, world, editor, app):
     """Media URLs follow the request's host: a write from another host that changes nothing finds the
     document moved, yet records no revision and sends no event; its next real change logs only itself."""
-    from portfolio_service.webhooks.models import OutboxEvent
+    from portfolio_service.webhooks.models import OutboxEvent, Webhook
 
+    with app.app_context():  # one listens, so events are written
+        db.session.add(Webhook(url="https://hooks.example/x", events=["*"], secret_encrypted="-"))
+        db.session.commit()
     client.patch(url(world), json={"title": "Second"}, headers=editor)
     with app.app_context():
         events = db.session.scalar(select(func.count()).select_from(OutboxEvent))
+        assert events == 1
     elsewhere = {"headers": editor, "base_url": "http://127.0.0.1"}
     again = client.patch(url(world), json={"title": "Second"}, **elsewhere)
     assert again.status_code == 200 and again.get_json()["image_data"]["f"].startswith("http://127.0.0.1/")

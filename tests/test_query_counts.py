@@ -17,6 +17,7 @@ from sqlalchemy import event
 from portfolio_service.extensions import db
 from portfolio_service.portfolio.documents import forget_all
 from portfolio_service.portfolio.models import Link, Meta
+from portfolio_service.webhooks.models import Webhook
 
 from .conftest import make_app
 from .factories import auth, make_employer, make_media, make_portfolio, make_tag, make_token, make_user
@@ -31,14 +32,17 @@ EXPECTED = {
     # token, portfolio with its last revision and whether it has a draft (SQLite; PostgreSQL locks
     # the row first and reads those next: one more, see ``revisions.locked``), tags sent, title
     # check, tags stored, update, tag rows out and in, versions moved, the document's two queries
-    # (its media are rendered), then the revision and the audit entry (section 8) and the
-    # webhooks' outbox event (section 10: the portfolio is public)
-    "patch": 14,
+    # (its media are rendered), then the revision and the audit entry (section 8). No webhook
+    # listens, so no outbox event (section 10)
+    "patch": 13,
     # A portfolio with no revision yet (made by the factories here, as by the CLI or before
-    # revisions were kept) diffs its first against its live document: versions, to find it remembered
+    # revisions were kept) diffs its first against its live document: versions, to find it
+    # remembered. And the app's first event: which types the webhooks want, at this version
     "first patch": 15,
+    # A webhook wants portfolio.updated (the portfolio is public): its outbox event
+    "patch, webhook listening": 14,
 }
-WRITES = ("patch", "first patch")
+WRITES = ("patch", "first patch", "patch, webhook listening")
 
 
 @contextlib.contextmanager
@@ -89,10 +93,23 @@ def measure(app, n: int) -> dict:
         ("list warm", "GET", "/api/portfolios?page_size=20", None),
         ("first patch", "PATCH", url, {"title": f"Changed {n}", "order": 3, "tags": made["tags"][1:]}),
         ("patch", "PATCH", url, {"title": f"Again {n}", "order": 4, "tags": made["tags"][:-1]}),
+        (
+            "patch, webhook listening",
+            "PATCH",
+            url,
+            {"title": f"Heard {n}", "order": 5, "tags": made["tags"][1:]},
+        ),
     ]:
         if name.endswith("cold"):
             with app.app_context():
                 forget_all()  # nothing rendered in this process: documents nor media
+        if name.endswith("listening"):
+            with app.app_context():
+                db.session.add(
+                    Webhook(url="https://hooks.example/x", events=["portfolio.updated"], secret_encrypted="-")
+                )
+                db.session.commit()
+            client.open(path, method=method, json={"order": 6}, headers=headers)  # learns what it wants
         with counted(app) as statements:
             response = client.open(path, method=method, json=body, headers=headers)
             assert response.status_code == 200, response.get_json()

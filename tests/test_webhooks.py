@@ -190,7 +190,16 @@ def world_portfolio(client, admin, **fields) -> dict:
     return response.get_json()
 
 
+def listen(client, admin, events=("*",)) -> dict:
+    made = client.post(
+        "/api/webhooks", json={"url": "http://127.0.0.1:9/h", "events": list(events)}, headers=admin
+    )
+    assert made.status_code == 201, made.get_json()
+    return made.get_json()
+
+
 def test_events_are_written_with_the_change_and_only_for_what_the_public_sees(app, client, admin):
+    listen(client, admin)
     live = world_portfolio(client, admin)
     hidden = world_portfolio(client, admin, title="Hidden", is_active=False)
     assert events(app) == [("portfolio.published", "portfolio", live["id"])]
@@ -222,6 +231,31 @@ def test_events_are_written_with_the_change_and_only_for_what_the_public_sees(ap
     with app.app_context():
         slugs = db.session.scalars(select(OutboxEvent.slug).where(OutboxEvent.object_type == "portfolio"))
         assert set(slugs) == {"case", "hidden"}
+
+
+def test_an_event_no_active_webhook_wants_is_not_written(app, client, admin, tmp_path):
+    """Known under the version row's lock: a webhook changed by another process counts at once."""
+    live = world_portfolio(client, admin)
+    url = f"/api/portfolios/{live['id']}"
+    client.patch(url, json={"excerpt": "a"}, headers=admin)
+    assert events(app) == []  # no webhook at all
+    hook = listen(client, admin, ["tag.updated"])
+    client.patch(url, json={"excerpt": "b"}, headers=admin)
+    assert events(app) == []  # one that wants other events
+
+    other = make_app(tmp_path / "other", create_tables=False, DATABASE_URL=app.config["DATABASE_URL"])
+    changed = other.test_client().patch(
+        f"/api/webhooks/{hook['id']}", json={"events": ["portfolio.updated"]}, headers=admin
+    )
+    assert changed.status_code == 200, changed.get_json()
+    client.patch(url, json={"excerpt": "c"}, headers=admin)
+    assert events(app) == [("portfolio.updated", "portfolio", live["id"])]
+
+    other.test_client().patch(f"/api/webhooks/{hook['id']}", json={"is_active": False}, headers=admin)
+    client.patch(url, json={"excerpt": "d"}, headers=admin)
+    assert events(app) == [("portfolio.updated", "portfolio", live["id"])]  # inactive: nothing more
+    with app.app_context():
+        assert db.session.scalar(text("SELECT webhooks_version FROM content_version")) == 3
 
 
 def test_events_in_one_window_go_out_as_one_signed_delivery(app, client, admin, clock):

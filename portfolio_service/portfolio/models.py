@@ -150,7 +150,8 @@ class ContentVersion(Model):
     """One row counting changes to what portfolio documents show (see ``documents.py``).
 
     ``version`` moves on every change a document shows, ``media_version`` on
-    changes to media and thumbnails only (rendered media outlive portfolio edits).
+    changes to media and thumbnails only (rendered media outlive portfolio edits),
+    ``webhooks_version`` on changes to the webhooks.
     """
 
     __tablename__ = "content_version"
@@ -158,8 +159,9 @@ class ContentVersion(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     media_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    webhooks_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 @event.listens_for(ContentVersion.__table__, "after_create")
 def _first_version(table, connection, **kwargs) -> None:
-    connection.execute(table.insert().values(id=1, version=0, media_version=0))
+    connection.execute(table.insert().values(id=1, version=0, media_version=0, webhooks_version=0))

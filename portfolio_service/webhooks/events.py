@@ -3,6 +3,11 @@
 A committed change never loses its event, and a rolled-back one never sends one.
 After a commit that wrote events, the batching job is queued for when the debounce
 window of the first one closes; the workers' sweep catches any that could not be queued.
+
+An event that no active webhook wants is not recorded, when the transaction knows
+that: once it moved the versions, it holds the webhooks' version, and no change to
+the webhooks can commit before it does (``portfolio/documents/versions.py``). Each
+app remembers which types its webhooks want at that version.
 """
 
 from __future__ import annotations
@@ -11,13 +16,13 @@ import logging
 import time
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, scoped_session
 
-from ..database import utcnow
+from ..database import WEBHOOKS_SEEN, utcnow
 from ..extensions import db
 from ..jobs import enqueue
-from .models import OutboxEvent
+from .models import OutboxEvent, Webhook
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +41,23 @@ INSERT = OutboxEvent.__table__.insert()  # type: ignore[attr-defined]  # a Table
 
 
 def emit(type: str, object_type: str, object_id: int, slug: str | None = None) -> None:
-    """Record an event in the session's transaction; it goes out after the commit, batched."""
+    """Record an event in the session's transaction; it goes out after the commit, batched. Not
+    when the transaction knows that no active webhook wants it."""
+    seen = db.session.info.get(WEBHOOKS_SEEN)
+    if seen is not None and not _wanted(type, seen):
+        return
     row = {"type": type, "object_type": object_type, "object_id": object_id, "slug": slug, "at": utcnow()}
     db.session.execute(INSERT, {**row, "dispatched": False})  # a plain INSERT: it runs on every public write
     db.session.info[PENDING] = True
+
+
+def _wanted(type: str, webhooks_version: int) -> bool:
+    """Whether an active webhook wants events of ``type``, as the webhooks stand at ``webhooks_version``."""
+    remembered = current_app.extensions.get("webhook_types")
+    if remembered is None or remembered[0] != webhooks_version:
+        types = frozenset().union(*db.session.scalars(select(Webhook.events).where(Webhook.is_active)))
+        remembered = current_app.extensions["webhook_types"] = (webhooks_version, types)
+    return "*" in remembered[1] or type in remembered[1]
 
 
 def _portfolio(type: str):

@@ -5,6 +5,8 @@
 transaction, whichever process or host made it. The tables are found from
 the models' foreign keys (as ``media/references.py`` finds media users), so
 a new nested relation moves the versions the moment its model exists.
+``webhooks_version`` moves with writes to the webhooks, so that a writer knows
+whether any wants its events (``webhooks/events.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import NamedTuple
 from sqlalchemy import Table, event, select
 from sqlalchemy.orm import Session, scoped_session
 
+from ...database import WEBHOOKS_SEEN
 from ...extensions import db
 from ..models import ContentVersion
 
@@ -65,15 +68,21 @@ def document_tables() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(shown), frozenset({"media"} | owned)
 
 
-# Every flush or bulk statement that touches a shown table marks the session;
-# its commit moves the versions in the same transaction.
+# Every flush or bulk statement that touches a shown table (or the webhooks) marks
+# the session; its commit moves the versions in the same transaction.
+
+MARKS = "content_changed"
 
 
 def _mark(session: Session, table_name: str | None) -> None:
     shown, media = document_tables()
     if table_name in shown:
-        marks = session.info.setdefault("content_changed", set())
-        marks.add("media" if table_name in media else "content")
+        mark = "media" if table_name in media else "content"
+    elif table_name == "webhook":
+        mark = "webhooks"
+    else:
+        return
+    session.info.setdefault(MARKS, set()).add(mark)
 
 
 def _mark_flush(session: Session, _context, _instances) -> None:
@@ -86,21 +95,33 @@ def _mark_statement(state) -> None:
         _mark(state.session, getattr(getattr(state.statement, "table", None), "name", None))
 
 
-def _move(**values):
-    statement = VERSIONS.update().where(VERSIONS.c.id == 1).values(**values)
-    return statement.returning(VERSIONS.c.version, VERSIONS.c.media_version)
-
-
-MOVE_CONTENT = _move(version=VERSIONS.c.version + 1)
-MOVE_MEDIA = _move(version=VERSIONS.c.version + 1, media_version=VERSIONS.c.media_version + 1)
+@functools.cache
+def _move(marks: frozenset[str]):
+    """The statement moving the versions for ``marks`` (``content``, ``media``, ``webhooks``)."""
+    c = VERSIONS.c
+    values = {}
+    if marks & {"content", "media"}:
+        values["version"] = c.version + 1
+    if "media" in marks:
+        values["media_version"] = c.media_version + 1
+    if "webhooks" in marks:
+        values["webhooks_version"] = c.webhooks_version + 1
+    statement = VERSIONS.update().where(c.id == 1).values(**values)
+    return statement.returning(c.version, c.media_version, c.webhooks_version)
 
 
 def move_versions(session: Session | scoped_session) -> Versions | None:
-    """Move the versions if the session changed content; the new ones, or None."""
-    marks = session.info.pop("content_changed", None)
+    """Move the versions if the session changed content or webhooks; the new ones, or None.
+
+    The webhooks' version comes along, kept in ``session.info`` until the transaction
+    ends: it is read under the version row's lock, so no change to the webhooks can
+    commit between it and this transaction's commit.
+    """
+    marks = session.info.pop(MARKS, None)
     if not marks:
         return None
-    return Versions(*session.execute(MOVE_MEDIA if "media" in marks else MOVE_CONTENT).one())
+    version, media_version, session.info[WEBHOOKS_SEEN] = session.execute(_move(frozenset(marks))).one()
+    return Versions(version, media_version)
 
 
 def _move_versions(session: Session) -> None:
@@ -108,10 +129,16 @@ def _move_versions(session: Session) -> None:
     move_versions(session)
 
 
+def _transaction_ended(session: Session) -> None:
+    session.info.pop(WEBHOOKS_SEEN, None)
+
+
 HOOKS: dict[str, Callable[..., None]] = {
     "before_flush": _mark_flush,
     "do_orm_execute": _mark_statement,
     "before_commit": _move_versions,
+    "after_commit": _transaction_ended,
+    "after_rollback": _transaction_ended,
 }
 
 

@@ -15,6 +15,7 @@ from ...extensions import db
 from ...parsing import load_body
 from ..documents import Document, current_versions
 from ..documents.builder import build
+from ..documents.versions import MARKS
 from ..schemas import check_window, portfolio_update_schema
 from ..writes import apply_changes
 from .models import Draft
@@ -51,12 +52,12 @@ def drafted_document(portfolio: Row, draft: Draft) -> Document:
     data = loaded(portfolio, draft.changes)
     session = db.session
     session.flush()  # what is pending belongs to the transaction, not to the savepoint: its marks stay
-    marks = set(session.info.get("content_changed", ()))
+    marks = set(session.info.get(MARKS, ()))
     savepoint = session.begin_nested()
     try:
         apply_changes(portfolio, data, at=draft.updated_at)
         built = build([portfolio.id], current_versions())
     finally:
         savepoint.rollback()
-        session.info["content_changed"] = marks  # what the savepoint wrote is gone: no version moves for it
+        session.info[MARKS] = marks  # what the savepoint wrote is gone: no version moves for it
     return with_draft(built.documents[portfolio.id])
