@@ -278,3 +278,49 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
     # Placeholders and variants came with 0008: the archive's images have none until a worker makes them.
     assert without_0008(documents(target, headers)) == without_0008(before)
     dispose(source, target)
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="edits the archive's SQLite database")
+def test_a_webhook_restored_from_before_webhooks_version_is_heard_at_once(tmp_path):
+    """A worker that remembers "no webhook wants anything" at ``webhooks_version`` 0 writes the
+    events of a webhook restored from an archive made before migration 0012, once upgraded."""
+    from portfolio_service.webhooks.models import OutboxEvent, Webhook
+
+    source, headers = seeded(tmp_path)
+    with source.app_context():
+        db.session.add(Webhook(url="https://hooks.example/x", events=["*"], secret_encrypted="-"))
+        db.session.commit()
+    archive, _output = backup(source, tmp_path)
+    old = tmp_path / "old"
+    with tarfile.open(archive) as tar:
+        tar.extractall(old, filter="data")
+    with contextlib.closing(sqlite3.connect(old / DUMPS["sqlite"])) as database:  # as 0011 wrote it
+        database.execute("ALTER TABLE content_version DROP COLUMN webhooks_version")
+        database.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        database.execute("INSERT INTO alembic_version VALUES ('0011_revision_etag')")
+        database.commit()
+    old_archive = tmp_path / "old.tar.gz"
+    with tarfile.open(old_archive, "w:gz") as tar:
+        for name in os.listdir(old):
+            tar.add(old / name, arcname=name)
+
+    target = instance(tmp_path, "target")
+    client = target.test_client()
+    with target.app_context():
+        own = auth(make_token(make_user(admin=True)))
+    made = client.post("/api/portfolios", json={"title": "Live"}, headers=own).get_json()
+    client.patch(f"/api/portfolios/{made['id']}", json={"excerpt": "a"}, headers=own)  # nobody listens, at 0
+
+    def outbox() -> list[str]:
+        with target.app_context():
+            return list(db.session.scalars(db.select(OutboxEvent.type)))
+
+    assert outbox() == []
+    result = invoke(target, "restore", "--force", str(old_archive))
+    assert result.exit_code == 0, result.output
+    upgraded = invoke(target, "db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.output
+    public = client.get("/api/portfolios", headers=headers).get_json()["results"][0]
+    changed = client.patch(f"/api/portfolios/{public['id']}", json={"excerpt": "heard"}, headers=headers)
+    assert changed.status_code == 200, changed.get_json()
+    assert outbox() == ["portfolio.updated"]

@@ -19,6 +19,9 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('content_version', schema=None) as batch_op:
         batch_op.add_column(sa.Column('webhooks_version', sa.BigInteger(), server_default='0', nullable=False))
+    # Past what running workers may remember (as 0004 did): a restored archive made before this
+    # migration has had its version moved past every live one (backup/database.py).
+    op.execute("UPDATE content_version SET webhooks_version = version")
 
 
 def downgrade():

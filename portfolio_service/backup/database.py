@@ -113,10 +113,12 @@ def content_versions() -> dict[str, int]:
 def move_content_versions_past(live: dict[str, int]) -> None:
     """Running workers cached documents and media up to ``live``: restored content must get newer versions.
 
-    A column the restored database lacks gets, when `flask db upgrade` adds it,
-    the content version (see migration 0004), which is past every live one.
+    Each goes past the largest of the live ones: a column the restored database
+    lacks gets, when `flask db upgrade` adds it, the content version (see
+    migrations 0004 and 0012), which is then past every live one too.
     """
-    values = {name: max(live.get(name, 0), value) + 1 for name, value in content_versions().items()}
+    top = max(live.values(), default=0)
+    values = {name: max(top, value) + 1 for name, value in content_versions().items()}
     if values:
         assignments = ", ".join(f"{name} = :{name}" for name in values)
         db.session.execute(text(f"UPDATE content_version SET {assignments} WHERE id = 1"), values)

@@ -120,7 +120,9 @@ def move_versions(session: Session | scoped_session) -> Versions | None:
     marks = session.info.pop(MARKS, None)
     if not marks:
         return None
-    version, media_version, session.info[WEBHOOKS_SEEN] = session.execute(_move(frozenset(marks))).one()
+    version, media_version, webhooks_version = session.execute(_move(frozenset(marks))).one()
+    if "webhooks" not in marks:  # a version this transaction made is not known until it commits
+        session.info[WEBHOOKS_SEEN] = webhooks_version
     return Versions(version, media_version)
 
 
@@ -129,16 +131,16 @@ def _move_versions(session: Session) -> None:
     move_versions(session)
 
 
-def _transaction_ended(session: Session) -> None:
-    session.info.pop(WEBHOOKS_SEEN, None)
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed, rolled back or closed; a savepoint's end is not
+        session.info.pop(WEBHOOKS_SEEN, None)
 
 
 HOOKS: dict[str, Callable[..., None]] = {
     "before_flush": _mark_flush,
     "do_orm_execute": _mark_statement,
     "before_commit": _move_versions,
-    "after_commit": _transaction_ended,
-    "after_rollback": _transaction_ended,
+    "after_transaction_end": _transaction_ended,
 }
 
 

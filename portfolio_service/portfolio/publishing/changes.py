@@ -43,7 +43,7 @@ def audited(changes: dict | None) -> dict:
 
 def commit_change(portfolio_id: int, action: str, base: revisions.Base, changed: bool = True) -> Document:
     """Commit the session's change to the portfolio, recorded as a revision of ``action`` taken
-    against ``base`` (``revisions.base()`` before the change); its new document.
+    against ``base`` (from ``revisions.locked()``, before the change); its new document.
 
     A write that ``changed`` nothing records no revision (see ``revisions.record``). Portfolio
     actions also get their audit entry here; a link or meta change has logged its own.
