@@ -213,18 +213,30 @@ def test_postgresql_backup_holds_the_apps_schema_only(tmp_path):
     dispose(source, other)
 
 
+@contextlib.contextmanager
+def older_archive(archive, tmp_path, revision: str):
+    """The archive's SQLite database, for the block to edit into what migration ``revision`` left,
+    and the path of the edited archive, written when the block ends."""
+    old, edited = tmp_path / "old", tmp_path / "old.tar.gz"
+    with tarfile.open(archive) as tar:
+        tar.extractall(old, filter="data")
+    with contextlib.closing(sqlite3.connect(old / DUMPS["sqlite"])) as database:
+        yield database, edited
+        database.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        database.execute("INSERT INTO alembic_version VALUES (?)", (revision,))
+        database.commit()
+    with tarfile.open(edited, "w:gz") as tar:
+        for name in os.listdir(old):
+            tar.add(old / name, arcname=name)
+
+
 @pytest.mark.skipif(ON_POSTGRES, reason="edits the archive's SQLite database")
 def test_restoring_an_archive_from_before_media_version(tmp_path):
     """An archive made before migration 0004 restores; once upgraded, its media version is past the live one."""
     source, headers = seeded(tmp_path)
     before = documents(source, headers)
     archive, _output = backup(source, tmp_path)
-    old = tmp_path / "old"
-    with tarfile.open(archive) as tar:
-        tar.extractall(old, filter="data")
-    with contextlib.closing(
-        sqlite3.connect(old / DUMPS["sqlite"])
-    ) as database:  # as the last release wrote it
+    with older_archive(archive, tmp_path, "0003_content_version") as (database, old_archive):
         database.execute("ALTER TABLE content_version DROP COLUMN media_version")
         database.execute("ALTER TABLE content_version DROP COLUMN webhooks_version")  # and before 0012
         # and before 0009:
@@ -257,13 +269,6 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
             "CREATE TABLE login_failure (id INTEGER PRIMARY KEY, username VARCHAR(150) NOT NULL, "
             "address VARCHAR(64) NOT NULL, created_at DATETIME NOT NULL)"
         )
-        database.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        database.execute("INSERT INTO alembic_version VALUES ('0003_content_version')")
-        database.commit()
-    old_archive = tmp_path / "old.tar.gz"
-    with tarfile.open(old_archive, "w:gz") as tar:
-        for name in os.listdir(old):
-            tar.add(old / name, arcname=name)
 
     target = instance(tmp_path, "target")
     with target.app_context():
@@ -291,18 +296,8 @@ def test_a_webhook_restored_from_before_webhooks_version_is_heard_at_once(tmp_pa
         db.session.add(Webhook(url="https://hooks.example/x", events=["*"], secret_encrypted="-"))
         db.session.commit()
     archive, _output = backup(source, tmp_path)
-    old = tmp_path / "old"
-    with tarfile.open(archive) as tar:
-        tar.extractall(old, filter="data")
-    with contextlib.closing(sqlite3.connect(old / DUMPS["sqlite"])) as database:  # as 0011 wrote it
+    with older_archive(archive, tmp_path, "0011_revision_etag") as (database, old_archive):
         database.execute("ALTER TABLE content_version DROP COLUMN webhooks_version")
-        database.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        database.execute("INSERT INTO alembic_version VALUES ('0011_revision_etag')")
-        database.commit()
-    old_archive = tmp_path / "old.tar.gz"
-    with tarfile.open(old_archive, "w:gz") as tar:
-        for name in os.listdir(old):
-            tar.add(old / name, arcname=name)
 
     target = instance(tmp_path, "target")
     client = target.test_client()
