@@ -172,7 +172,9 @@ def test_restore_with_force_replaces_the_data(tmp_path):
     with source.app_context():
         # Workers may hold documents and media up to the live versions: restored content gets newer ones.
         restored = current_versions()
-        assert restored.content > live.content and restored.media > live.media
+        assert (
+            restored.content > live.content and restored.media > live.media and restored.drafts > live.drafts
+        )
     assert documents(source, headers) == before
     assert "0 stray files" in invoke(source, "media", "gc", "--dry-run", "--min-age", "0").output
     dispose(source)
@@ -238,6 +240,7 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
     archive, _output = backup(source, tmp_path)
     with older_archive(archive, tmp_path, "0003_content_version") as (database, old_archive):
         database.execute("ALTER TABLE content_version DROP COLUMN media_version")
+        database.execute("ALTER TABLE content_version DROP COLUMN drafts_version")  # and before 0013
         database.execute("ALTER TABLE content_version DROP COLUMN webhooks_version")  # and before 0012
         # and before 0009:
         for table in (
@@ -279,7 +282,7 @@ def test_restoring_an_archive_from_before_media_version(tmp_path):
     upgraded = invoke(target, "db", "upgrade")
     assert upgraded.exit_code == 0, upgraded.output
     with target.app_context():
-        assert current_versions() == (51, 51)  # past what workers may hold: (50, 40)
+        assert current_versions() == (51, 51, 51)  # past what workers may hold: (50, 40, 0)
     # Placeholders and variants came with 0008: the archive's images have none until a worker makes them.
     assert without_0008(documents(target, headers)) == without_0008(before)
     dispose(source, target)
@@ -297,6 +300,7 @@ def test_a_webhook_restored_from_before_webhooks_version_is_heard_at_once(tmp_pa
         db.session.commit()
     archive, _output = backup(source, tmp_path)
     with older_archive(archive, tmp_path, "0011_revision_etag") as (database, old_archive):
+        database.execute("ALTER TABLE content_version DROP COLUMN drafts_version")  # and before 0013
         database.execute("ALTER TABLE content_version DROP COLUMN webhooks_version")
 
     target = instance(tmp_path, "target")

@@ -396,3 +396,32 @@ def test_bad_preview_links_are_400s(client, world, editor, clock, body, field):
     clock.frozen = NOON
     response = client.post(url(world, "/share-links"), json=body, headers=editor)
     assert response.status_code == 400 and list(response.get_json()) == [field]
+
+
+def test_editors_learn_which_portfolios_have_a_draft_whichever_process_changed_them(
+    tmp_path, app, client, world, editor
+):
+    """Each process remembers which portfolios have a draft until the drafts' version moves: with a
+    draft saved, discarded or deleted with its portfolio by another process."""
+    other = make_app(
+        tmp_path / "other", create_tables=False, DATABASE_URL=app.config["DATABASE_URL"]
+    ).test_client()
+
+    def has_draft(portfolio_id: int) -> tuple[bool, bool]:
+        detail = client.get(f"/api/portfolios/{portfolio_id}", headers=editor).get_json()
+        listed = client.get("/api/portfolios?page_size=100", headers=editor).get_json()["results"]
+        return detail["has_draft"], next(p["has_draft"] for p in listed if p["id"] == portfolio_id)
+
+    assert has_draft(world["id"]) == (False, False)
+    other.patch(url(world, "/draft"), json={"title": "Elsewhere"}, headers=editor)
+    assert has_draft(world["id"]) == (True, True)
+    other.delete(url(world, "/draft"), headers=editor)
+    assert has_draft(world["id"]) == (False, False)
+
+    # The newest portfolio, drafted and deleted: SQLite may give its id to the next one made.
+    doomed = other.post("/api/portfolios", json={"title": "Doomed"}, headers=editor).get_json()["id"]
+    other.patch(f"/api/portfolios/{doomed}/draft", json={"title": "Never"}, headers=editor)
+    assert has_draft(doomed) == (True, True)
+    assert other.delete(f"/api/portfolios/{doomed}", headers=editor).status_code == 204
+    made = other.post("/api/portfolios", json={"title": "Fresh"}, headers=editor).get_json()["id"]
+    assert has_draft(made) == (False, False)

@@ -24,11 +24,11 @@ from .factories import auth, make_employer, make_media, make_portfolio, make_tag
 
 EXPECTED = {
     # Measured as an editor (4203), who also learns which portfolios have a draft (section 8's
-    # has_draft): one more statement on each read. Anonymous reads do not run it.
+    # has_draft): read once, remembered until the drafts' version moves. Anonymous reads never run it.
     "detail cold": 6,  # token+user+codes, versions, portfolio+employer, tags+gallery+links+meta, media+thumbnails, drafts
-    "detail warm": 3,  # token+user+codes, versions, drafts
+    "detail warm": 2,  # token+user+codes, versions
     "list cold": 8,  # token, count, page ids, versions, then the three building queries, drafts
-    "list warm": 5,  # token, count, page ids, versions, drafts
+    "list warm": 4,  # token, count, page ids, versions
     # token, portfolio with its last revision and whether it has a draft (SQLite; PostgreSQL locks
     # the row first and reads those next: one more, see ``revisions.locked``), tags sent, title
     # check, tags stored, update, tag rows out and in, versions moved, the document's two queries

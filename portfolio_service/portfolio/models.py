@@ -151,7 +151,8 @@ class ContentVersion(Model):
 
     ``version`` moves on every change a document shows, ``media_version`` on
     changes to media and thumbnails only (rendered media outlive portfolio edits),
-    ``webhooks_version`` on changes to the webhooks.
+    ``webhooks_version`` on changes to the webhooks, ``drafts_version`` on changes
+    to the drafts (which portfolios have one).
     """
 
     __tablename__ = "content_version"
@@ -160,8 +161,11 @@ class ContentVersion(Model):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     media_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     webhooks_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    drafts_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 @event.listens_for(ContentVersion.__table__, "after_create")
 def _first_version(table, connection, **kwargs) -> None:
-    connection.execute(table.insert().values(id=1, version=0, media_version=0, webhooks_version=0))
+    connection.execute(
+        table.insert().values(id=1, version=0, media_version=0, webhooks_version=0, drafts_version=0)
+    )

@@ -41,9 +41,10 @@ __all__ = [
 ]
 
 
-def documents(ids: list[int]) -> dict[int, Document]:
-    """Documents of the portfolios ``ids`` that exist: from memory when current, else built now."""
-    versions, base, cache = current_versions(), media_base_url(), caches().documents
+def documents(ids: list[int], versions: Versions | None = None) -> dict[int, Document]:
+    """Documents of the portfolios ``ids`` that exist: from memory when current at ``versions``
+    (read now if not given), else built now."""
+    versions, base, cache = versions or current_versions(), media_base_url(), caches().documents
     found, missing = {}, []
     for portfolio_id in ids:
         cached = cache.get((portfolio_id, base), versions.content)

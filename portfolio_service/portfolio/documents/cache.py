@@ -42,13 +42,15 @@ class VersionedCache:
 
 
 class Caches:
-    """One app's rendered documents and media, and the documents of portfolios' last revisions
-    (per app: two apps in one process share nothing)."""
+    """One app's rendered documents and media, the documents of portfolios' last revisions, and
+    which portfolios have a draft (per app: two apps in one process share nothing)."""
 
     def __init__(self):
         self.documents = VersionedCache(DOCUMENTS_CACHED)
         self.media = VersionedCache(MEDIA_CACHED)
         self.revisions = VersionedCache(REVISIONS_CACHED)
+        #: ``(drafts_version, portfolio ids)``, see ``publishing/drafts.py``.
+        self.drafted: tuple[int, frozenset[int]] | None = None
 
 
 def caches() -> Caches:

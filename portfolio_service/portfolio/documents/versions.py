@@ -6,7 +6,9 @@ transaction, whichever process or host made it. The tables are found from
 the models' foreign keys (as ``media/references.py`` finds media users), so
 a new nested relation moves the versions the moment its model exists.
 ``webhooks_version`` moves with writes to the webhooks, so that a writer knows
-whether any wants its events (``webhooks/events.py``).
+whether any wants its events (``webhooks/events.py``), and ``drafts_version``
+with writes to the drafts and deletions of portfolios (whose drafts go with
+them), so that editors' reads know which portfolios have one (``publishing/drafts.py``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from ...extensions import db
 from ..models import ContentVersion
 
 VERSIONS: Table = ContentVersion.__table__  # type: ignore[assignment]
-VERSIONS_QUERY = select(VERSIONS.c.version, VERSIONS.c.media_version).where(VERSIONS.c.id == 1)
+VERSIONS_QUERY = select(VERSIONS.c.version, VERSIONS.c.media_version, VERSIONS.c.drafts_version).where(
+    VERSIONS.c.id == 1
+)
 
 
 class Versions(NamedTuple):
     content: int
     media: int
+    drafts: int
 
 
 def current_versions() -> Versions:
@@ -68,36 +73,43 @@ def document_tables() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(shown), frozenset({"media"} | owned)
 
 
-# Every flush or bulk statement that touches a shown table (or the webhooks) marks
-# the session; its commit moves the versions in the same transaction.
+# Every flush or bulk statement that touches a shown table (or the webhooks, or the
+# drafts) marks the session; its commit moves the versions in the same transaction.
 
 MARKS = "content_changed"
+#: The tables whose writes move ``webhooks_version`` and ``drafts_version``.
+APART = {"webhook": "webhooks", "portfolio_draft": "drafts"}
 
 
-def _mark(session: Session, table_name: str | None) -> None:
+def _mark(session: Session, table_name: str | None, *, deleted: bool = False) -> None:
     shown, media = document_tables()
     if table_name in shown:
-        mark = "media" if table_name in media else "content"
-    elif table_name == "webhook":
-        mark = "webhooks"
+        marks = {"media" if table_name in media else "content"}
+        if deleted and table_name == "portfolio":  # its draft goes too (ON DELETE CASCADE)
+            marks.add("drafts")
+    elif table_name in APART:
+        marks = {APART[table_name]}
     else:
         return
-    session.info.setdefault(MARKS, set()).add(mark)
+    session.info.setdefault(MARKS, set()).update(marks)
 
 
 def _mark_flush(session: Session, _context, _instances) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in (*session.new, *session.dirty):
         _mark(session, getattr(obj, "__tablename__", None))
+    for obj in session.deleted:
+        _mark(session, getattr(obj, "__tablename__", None), deleted=True)
 
 
 def _mark_statement(state) -> None:
     if state.is_update or state.is_delete or state.is_insert:
-        _mark(state.session, getattr(getattr(state.statement, "table", None), "name", None))
+        table_name = getattr(getattr(state.statement, "table", None), "name", None)
+        _mark(state.session, table_name, deleted=state.is_delete)
 
 
 @functools.cache
 def _move(marks: frozenset[str]):
-    """The statement moving the versions for ``marks`` (``content``, ``media``, ``webhooks``)."""
+    """The statement moving the versions for ``marks`` (``content``, ``media``, ``webhooks``, ``drafts``)."""
     c = VERSIONS.c
     values = {}
     if marks & {"content", "media"}:
@@ -106,8 +118,10 @@ def _move(marks: frozenset[str]):
         values["media_version"] = c.media_version + 1
     if "webhooks" in marks:
         values["webhooks_version"] = c.webhooks_version + 1
+    if "drafts" in marks:
+        values["drafts_version"] = c.drafts_version + 1
     statement = VERSIONS.update().where(c.id == 1).values(**values)
-    return statement.returning(c.version, c.media_version, c.webhooks_version)
+    return statement.returning(c.version, c.media_version, c.drafts_version, c.webhooks_version)
 
 
 def move_versions(session: Session | scoped_session) -> Versions | None:
@@ -120,10 +134,10 @@ def move_versions(session: Session | scoped_session) -> Versions | None:
     marks = session.info.pop(MARKS, None)
     if not marks:
         return None
-    version, media_version, webhooks_version = session.execute(_move(frozenset(marks))).one()
+    *versions, webhooks_version = session.execute(_move(frozenset(marks))).one()
     if "webhooks" not in marks:  # a version this transaction made is not known until it commits
         session.info[WEBHOOKS_SEEN] = webhooks_version
-    return Versions(version, media_version)
+    return Versions(*versions)
 
 
 def _move_versions(session: Session) -> None:

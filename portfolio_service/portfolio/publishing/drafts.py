@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, select
 
 from ...extensions import db
 from ...parsing import load_body
 from ..documents import Document, current_versions
 from ..documents.builder import build
+from ..documents.cache import caches
 from ..documents.versions import MARKS
 from ..schemas import check_window, portfolio_update_schema
 from ..writes import apply_changes
@@ -29,14 +30,23 @@ def with_draft(document: Document) -> Document:
     return dataclasses.replace(document, body=document.body[: -len(LIVE)] + DRAFTED)
 
 
-_DRAFTED = select(Draft.__table__.c.portfolio_id).where(
-    Draft.__table__.c.portfolio_id.in_(bindparam("ids", expanding=True))
-)
+_DRAFTED = select(Draft.__table__.c.portfolio_id)
 
 
-def drafted_ids(ids: list[int]) -> set[int]:
-    """Which of the portfolios ``ids`` have a draft (a plain statement: editors run it on every read)."""
-    return set(db.session.execute(_DRAFTED, {"ids": ids}).scalars())
+def drafted_ids(drafts_version: int) -> frozenset[int]:
+    """The portfolios that have a draft, as the drafts stand at ``drafts_version``.
+
+    Editors learn it on every read, so each app remembers it until the version moves
+    (with every write to the drafts, see ``documents/versions.py``). A transaction
+    that has written and not committed yet reads it without remembering it.
+    """
+    remembered = caches().drafted
+    if remembered is not None and remembered[0] == drafts_version:
+        return remembered[1]
+    drafted = frozenset(db.session.scalars(_DRAFTED))
+    if not db.session.info.get(MARKS):
+        caches().drafted = (drafts_version, drafted)
+    return drafted
 
 
 def loaded(portfolio: Row, changes: dict) -> dict:

@@ -17,7 +17,7 @@ from ...openapi import contract
 from ...pagination import PageQuerySchema, paginate
 from ...parsing import load_body, load_query
 from .. import bp
-from ..documents import Document, documents
+from ..documents import Document, current_versions, documents
 from ..models import Portfolio
 from ..publishing import revisions, schedule
 from ..publishing.changes import commit_change
@@ -74,21 +74,24 @@ def respond(document: Document, status: int = 200, *, live: bool = True):
     return current_app.response_class(document.body, status, headers, mimetype="application/json")
 
 
-def shown(documents: dict[int, Document]) -> dict[int, Document]:
-    """The documents as the caller sees them: editors (4203) learn which have a draft."""
+def shown(ids: list[int]) -> dict[int, Document]:
+    """The documents of the portfolios ``ids`` that exist, as the caller sees them: editors (4203)
+    learn which have a draft."""
+    versions = current_versions()
+    found = documents(ids, versions)
     if not has_permission(Perm.PORTFOLIO_UPDATE):
-        return documents
-    drafted = drafted_ids(list(documents))
-    return {key: with_draft(doc) if key in drafted else doc for key, doc in documents.items()}
+        return found
+    drafted = drafted_ids(versions.drafts)
+    return {key: with_draft(doc) if key in drafted else doc for key, doc in found.items()}
 
 
 def read(portfolio_id: int | None):
     """The response for a portfolio the caller may see, or 404."""
-    found = documents([portfolio_id]) if portfolio_id is not None else {}
+    found = shown([portfolio_id]) if portfolio_id is not None else {}
     document = found.get(portfolio_id)  # type: ignore[arg-type]  # None finds nothing
     if document is None or not (document.public(utcnow()) or has_permission(Perm.PORTFOLIO_VIEW_INACTIVE)):
         raise NotFound()
-    return respond(shown(found)[portfolio_id])  # type: ignore[index]  # found above
+    return respond(document)
 
 
 def save(portfolio_id: int, action: str, base: revisions.Base, status: int = 200, *, changed: bool = True):
@@ -135,7 +138,7 @@ def list_portfolios():
     args = load_query(portfolio_query_schema)
 
     def rendered(ids: list[int]) -> list[orjson.Fragment]:
-        found = shown(documents(ids))
+        found = shown(ids)
         # A portfolio deleted between the page query and now is left out.
         return [orjson.Fragment(found[portfolio_id].body) for portfolio_id in ids if portfolio_id in found]
 
