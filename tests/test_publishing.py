@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portfolio_service.audit.models import AuditEntry
 from portfolio_service.extensions import db
+from portfolio_service.portfolio.documents import current_versions
 from portfolio_service.portfolio.publishing import schedule
 from portfolio_service.portfolio.publishing.models import Draft, Revision, ShareLink
 
@@ -415,6 +416,11 @@ def test_editors_learn_which_portfolios_have_a_draft_whichever_process_changed_t
     assert has_draft(world["id"]) == (False, False)
     other.patch(url(world, "/draft"), json={"title": "Elsewhere"}, headers=editor)
     assert has_draft(world["id"]) == (True, True)
+    with app.app_context():
+        version = current_versions().drafts
+    other.patch(url(world, "/draft"), json={"excerpt": "More"}, headers=editor)  # the same draft, changed:
+    with app.app_context():
+        assert current_versions().drafts == version  # which portfolios have one did not move
     other.delete(url(world, "/draft"), headers=editor)
     assert has_draft(world["id"]) == (False, False)
 
@@ -425,3 +431,30 @@ def test_editors_learn_which_portfolios_have_a_draft_whichever_process_changed_t
     assert other.delete(f"/api/portfolios/{doomed}", headers=editor).status_code == 204
     made = other.post("/api/portfolios", json={"title": "Fresh"}, headers=editor).get_json()["id"]
     assert has_draft(made) == (False, False)
+
+
+def test_a_transaction_that_writes_drafts_neither_uses_nor_keeps_what_is_remembered(
+    app, client, world, editor
+):
+    """Its own draft shows to it, and what it saw is forgotten with its rollback, even once it moved
+    the versions (as a commit does first): the next process to reach that version knows better."""
+    from portfolio_service.portfolio.documents import current_versions
+    from portfolio_service.portfolio.documents.versions import move_versions
+    from portfolio_service.portfolio.publishing.drafts import drafted_ids
+
+    from .factories import make_portfolio
+
+    with app.app_context():
+        version = current_versions().drafts
+        doomed = make_portfolio("Doomed").id
+        assert drafted_ids(version) == frozenset()  # remembered
+        db.session.add(Draft(portfolio_id=world["id"], changes={"title": "Rolled back"}))
+        assert drafted_ids(version) == {world["id"]}
+        move_versions(db.session)
+        assert drafted_ids(version + 1) == {world["id"]}
+        db.session.rollback()
+    # Another write takes the drafts to that same version, with no draft at all.
+    assert client.delete(f"/api/portfolios/{doomed}", headers=editor).status_code == 204
+    with app.app_context():
+        assert current_versions().drafts == version + 1
+    assert client.get(url(world), headers=editor).get_json()["has_draft"] is False

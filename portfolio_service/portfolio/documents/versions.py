@@ -7,8 +7,8 @@ the models' foreign keys (as ``media/references.py`` finds media users), so
 a new nested relation moves the versions the moment its model exists.
 ``webhooks_version`` moves with writes to the webhooks, so that a writer knows
 whether any wants its events (``webhooks/events.py``), and ``drafts_version``
-with writes to the drafts and deletions of portfolios (whose drafts go with
-them), so that editors' reads know which portfolios have one (``publishing/drafts.py``).
+when a draft is made or dropped, and when a portfolio is deleted (its draft goes
+with it), so that editors' reads know which portfolios have one (``publishing/drafts.py``).
 """
 
 from __future__ import annotations
@@ -73,38 +73,44 @@ def document_tables() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(shown), frozenset({"media"} | owned)
 
 
-# Every flush or bulk statement that touches a shown table (or the webhooks, or the
-# drafts) marks the session; its commit moves the versions in the same transaction.
+# Every flush or bulk statement that touches a shown table (or the webhooks, or adds or
+# removes a draft) marks the session; its commit moves the versions in the same transaction.
 
 MARKS = "content_changed"
-#: The tables whose writes move ``webhooks_version`` and ``drafts_version``.
-APART = {"webhook": "webhooks", "portfolio_draft": "drafts"}
+#: ``session.info`` key: this transaction moved the versions (it is writing, and not committed yet).
+MOVED = "versions_moved"
 
 
-def _mark(session: Session, table_name: str | None, *, deleted: bool = False) -> None:
+def _mark(session: Session, table_name: str | None, change: str) -> None:
+    """Mark the session for a ``change`` (insert, update, delete) to ``table_name``."""
     shown, media = document_tables()
     if table_name in shown:
         marks = {"media" if table_name in media else "content"}
-        if deleted and table_name == "portfolio":  # its draft goes too (ON DELETE CASCADE)
+        if change == "delete" and table_name == "portfolio":  # its draft goes too (ON DELETE CASCADE)
             marks.add("drafts")
-    elif table_name in APART:
-        marks = {APART[table_name]}
+    elif table_name == "webhook":
+        marks = {"webhooks"}
+    elif table_name == "portfolio_draft" and change != "update":  # which portfolios have one
+        marks = {"drafts"}
     else:
         return
     session.info.setdefault(MARKS, set()).update(marks)
 
 
 def _mark_flush(session: Session, _context, _instances) -> None:
-    for obj in (*session.new, *session.dirty):
-        _mark(session, getattr(obj, "__tablename__", None))
-    for obj in session.deleted:
-        _mark(session, getattr(obj, "__tablename__", None), deleted=True)
+    for change, objects in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objects:
+            _mark(session, getattr(obj, "__tablename__", None), change)
 
 
 def _mark_statement(state) -> None:
     if state.is_update or state.is_delete or state.is_insert:
         table_name = getattr(getattr(state.statement, "table", None), "name", None)
-        _mark(state.session, table_name, deleted=state.is_delete)
+        _mark(
+            state.session,
+            table_name,
+            "update" if state.is_update else "delete" if state.is_delete else "insert",
+        )
 
 
 @functools.cache
@@ -135,6 +141,7 @@ def move_versions(session: Session | scoped_session) -> Versions | None:
     if not marks:
         return None
     *versions, webhooks_version = session.execute(_move(frozenset(marks))).one()
+    session.info[MOVED] = True
     if "webhooks" not in marks:  # a version this transaction made is not known until it commits
         session.info[WEBHOOKS_SEEN] = webhooks_version
     return Versions(*versions)
@@ -148,6 +155,7 @@ def _move_versions(session: Session) -> None:
 def _transaction_ended(session: Session, transaction) -> None:
     if transaction.parent is None:  # committed, rolled back or closed; a savepoint's end is not
         session.info.pop(WEBHOOKS_SEEN, None)
+        session.info.pop(MOVED, None)
 
 
 HOOKS: dict[str, Callable[..., None]] = {

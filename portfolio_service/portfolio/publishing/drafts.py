@@ -16,7 +16,7 @@ from ...parsing import load_body
 from ..documents import Document, current_versions
 from ..documents.builder import build
 from ..documents.cache import caches
-from ..documents.versions import MARKS
+from ..documents.versions import MARKS, MOVED
 from ..schemas import check_window, portfolio_update_schema
 from ..writes import apply_changes
 from .models import Draft
@@ -37,16 +37,17 @@ def drafted_ids(drafts_version: int) -> frozenset[int]:
     """The portfolios that have a draft, as the drafts stand at ``drafts_version``.
 
     Editors learn it on every read, so each app remembers it until the version moves
-    (with every write to the drafts, see ``documents/versions.py``). A transaction
-    that has written and not committed yet reads it without remembering it.
+    (whenever a draft is made or dropped, see ``documents/versions.py``). A transaction
+    that has written reads its own view, and neither uses nor keeps what is remembered.
     """
+    session = db.session
+    session.flush()  # what is pending marks the session
+    if session.info.get(MARKS) or session.info.get(MOVED):
+        return frozenset(session.scalars(_DRAFTED))
     remembered = caches().drafted
-    if remembered is not None and remembered[0] == drafts_version:
-        return remembered[1]
-    drafted = frozenset(db.session.scalars(_DRAFTED))
-    if not db.session.info.get(MARKS):
-        caches().drafted = (drafts_version, drafted)
-    return drafted
+    if remembered is None or remembered[0] != drafts_version:
+        remembered = caches().drafted = (drafts_version, frozenset(session.scalars(_DRAFTED)))
+    return remembered[1]
 
 
 def loaded(portfolio: Row, changes: dict) -> dict:
