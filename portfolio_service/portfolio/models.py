@@ -151,8 +151,8 @@ class ContentVersion(Model):
 
     ``version`` moves on every change a document shows, ``media_version`` on
     changes to media and thumbnails only (rendered media outlive portfolio edits),
-    ``webhooks_version`` on changes to the webhooks, ``drafts_version`` on changes
-    to the drafts (which portfolios have one).
+    ``webhooks_version`` on changes to the webhooks, ``drafts_version`` when a draft
+    is made or dropped (which portfolios have one).
     """
 
     __tablename__ = "content_version"

@@ -49,8 +49,8 @@ class Caches:
         self.documents = VersionedCache(DOCUMENTS_CACHED)
         self.media = VersionedCache(MEDIA_CACHED)
         self.revisions = VersionedCache(REVISIONS_CACHED)
-        #: ``(drafts_version, portfolio ids)``, see ``publishing/drafts.py``.
-        self.drafted: tuple[int, frozenset[int]] | None = None
+        #: The ids of the portfolios that have a draft, at ``drafts_version`` (``publishing/drafts.py``).
+        self.drafted = VersionedCache(1)
 
 
 def caches() -> Caches:

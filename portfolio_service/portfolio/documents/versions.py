@@ -131,7 +131,8 @@ def _move(marks: frozenset[str]):
 
 
 def move_versions(session: Session | scoped_session) -> Versions | None:
-    """Move the versions if the session changed content or webhooks; the new ones, or None.
+    """Move the versions for what the session marked (content, media, webhooks, drafts); the new
+    ones, or None if it marked nothing.
 
     The webhooks' version comes along, kept in ``session.info`` until the transaction
     ends: it is read under the version row's lock, so no change to the webhooks can

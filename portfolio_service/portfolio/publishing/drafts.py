@@ -44,10 +44,12 @@ def drafted_ids(drafts_version: int) -> frozenset[int]:
     session.flush()  # what is pending marks the session
     if session.info.get(MARKS) or session.info.get(MOVED):
         return frozenset(session.scalars(_DRAFTED))
-    remembered = caches().drafted
-    if remembered is None or remembered[0] != drafts_version:
-        remembered = caches().drafted = (drafts_version, frozenset(session.scalars(_DRAFTED)))
-    return remembered[1]
+    cache = caches().drafted
+    drafted = cache.get("ids", drafts_version)
+    if drafted is None:
+        drafted = frozenset(session.scalars(_DRAFTED))
+        cache.put("ids", drafts_version, drafted)
+    return drafted
 
 
 def loaded(portfolio: Row, changes: dict) -> dict:
